@@ -1,0 +1,87 @@
+"""System checks for wagtail_mentoring (ids ``wagtail_mentoring.E001`` …).
+
+Registered from ``WagtailMentoringConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core import checks
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from .conf import PREFIX, app_settings
+
+REQUIRED_APPS = ["wagtail", "wagtail_modeladmin"]
+
+
+def check_base_template(app_configs=None, **kwargs):
+    name = app_settings.BASE_TEMPLATE
+    if not isinstance(name, str) or not name:
+        return [
+            checks.Error(
+                f"{PREFIX}BASE_TEMPLATE must be the name of a template, got {name!r}.",
+                hint='Set it to the template your pages extend, such as "base.html".',
+                id="wagtail_mentoring.E001",
+            )
+        ]
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [
+            checks.Error(
+                f"{PREFIX}BASE_TEMPLATE is {name!r}, but no such template can be found.",
+                hint=(
+                    "Create that template, or point the setting at the base template "
+                    "your site's pages extend."
+                ),
+                id="wagtail_mentoring.E001",
+            )
+        ]
+    return []
+
+
+def _positive_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def check_commitment_months(app_configs=None, **kwargs):
+    errors = []
+    maximum = app_settings.MAX_COMMITMENT_MONTHS
+    default = app_settings.DEFAULT_COMMITMENT_MONTHS
+    if not _positive_int(maximum):
+        errors.append(
+            checks.Error(
+                f"{PREFIX}MAX_COMMITMENT_MONTHS must be a whole number above 0, got {maximum!r}.",
+                hint="Set it to the longest pairing, in months, a cycle may ask for (e.g. 24).",
+                id="wagtail_mentoring.E002",
+            )
+        )
+    elif not _positive_int(default) or default > maximum:
+        errors.append(
+            checks.Error(
+                f"{PREFIX}DEFAULT_COMMITMENT_MONTHS must be a whole number from 1 to "
+                f"{PREFIX}MAX_COMMITMENT_MONTHS ({maximum}), got {default!r}.",
+                hint="Set it to the usual pairing length in months (the default is 10).",
+                id="wagtail_mentoring.E002",
+            )
+        )
+    return errors
+
+
+def check_required_apps(app_configs=None, **kwargs):
+    return [
+        checks.Error(
+            f"wagtail_mentoring needs {module!r} in INSTALLED_APPS.",
+            hint=f'Add "{module}" to INSTALLED_APPS.',
+            id="wagtail_mentoring.E003",
+        )
+        for module in REQUIRED_APPS
+        if not apps.is_installed(module)
+    ]
+
+
+def register() -> None:
+    checks.register(check_required_apps)
+    checks.register(check_commitment_months)
+    checks.register(check_base_template, checks.Tags.templates)
