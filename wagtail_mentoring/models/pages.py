@@ -1,0 +1,131 @@
+"""Programme pages: abstract mixins with documented override points, thin concrete pages."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from ..conf import app_settings
+from .blocks import ProgramBodyBlock
+from .cycles import Cycle
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+class MentoringPageMixin:
+    """Context shared by every public mentoring page."""
+
+    def get_base_template(self) -> str:
+        """The site template the page extends (``WAGTAIL_MENTORING_BASE_TEMPLATE``)."""
+        return app_settings.BASE_TEMPLATE
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["wagtail_mentoring_base_template"] = self.get_base_template()
+        return context
+
+
+class AbstractMentoringProgramPage(MentoringPageMixin, Page):
+    """The programme's landing page.
+
+    Override points: ``get_current_cycle()`` (which cycle visitors hear about),
+    ``get_faq_items()`` and ``get_faq_json_ld()`` (structured data), and the usual
+    Wagtail ``get_context()`` / ``serve()``. As with any Wagtail page, a concrete
+    subclass renders ``<app_label>/<model_name>.html`` unless it sets ``template``;
+    that template can extend ``wagtail_mentoring/pages/mentoring_program_page.html``.
+    """
+
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("Shown under the title, above the body."),
+    )
+    body = StreamField(ProgramBodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        HelpPanel(
+            content=_(
+                "Cycles (application windows and pairing periods) are edited under "
+                "Mentoring > Cycles in the admin menu."
+            )
+        ),
+    ]
+
+    class Meta:
+        abstract = True
+
+    # -- cycles -----------------------------------------------------------------
+
+    def get_cycles(self):
+        return Cycle.objects.for_program(self)
+
+    def get_current_cycle(self) -> Cycle | None:
+        """The cycle visitors hear about: open, else next, else latest closed."""
+        return self.get_cycles().current()
+
+    @cached_property
+    def current_cycle(self) -> Cycle | None:
+        return self.get_current_cycle()
+
+    # -- FAQ structured data ----------------------------------------------------
+
+    def get_faq_items(self) -> list[tuple[str, str]]:
+        """Every (question, answer HTML) pair in the body's FAQ blocks, in order."""
+        items = []
+        for block in self.body:
+            if block.block_type != "faq":
+                continue
+            for item in block.value["items"]:
+                items.append((item["question"], str(item["answer"])))
+        return items
+
+    def get_faq_json_ld(self) -> str:
+        """A ``<script type="application/ld+json">`` element for schema.org FAQPage."""
+        items = self.get_faq_items()
+        if not items:
+            return ""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "FAQPage",
+            "mainEntity": [
+                {
+                    "@type": "Question",
+                    "name": question,
+                    "acceptedAnswer": {
+                        "@type": "Answer",
+                        "text": html.unescape(strip_tags(answer)).strip(),
+                    },
+                }
+                for question, answer in items
+            ],
+        }
+        payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+        return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["cycle"] = self.current_cycle
+        context["faq_json_ld"] = self.get_faq_json_ld()
+        return context
+
+
+class MentoringProgramPage(AbstractMentoringProgramPage):
+    """The concrete programme landing page."""
+
+    template = "wagtail_mentoring/pages/mentoring_program_page.html"
+
+    class Meta:
+        verbose_name = _("mentoring programme page")
+        verbose_name_plural = _("mentoring programme pages")
