@@ -1,0 +1,10 @@
+"""Local development and `make demo`: debug on, SQLite, email printed to the console."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "example-site-dev-only-not-a-secret"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "Mentoring programme <mentoring@example.org>"
