@@ -1,0 +1,122 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from wagtail_mentoring.models import Cycle
+
+INDEX = "wagtail_mentoring_cycle_modeladmin_index"
+CREATE = "wagtail_mentoring_cycle_modeladmin_create"
+EDIT = "wagtail_mentoring_cycle_modeladmin_edit"
+
+
+@pytest.fixture
+def cycle_manager(django_user_model):
+    user = django_user_model.objects.create_user("cm", password="pw")
+    group = Group.objects.create(name="Cycle managers")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="wagtail_mentoring", codename__endswith="_cycle"
+        ),
+    )
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def plain_editor(django_user_model):
+    user = django_user_model.objects.create_user("ed", password="pw")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def _form(program_page, **overrides):
+    data = {
+        "program_page": str(program_page.pk),
+        "name": "2027 cycle",
+        "applications_open": "2027-02-01 09:00",
+        "applications_close": "2027-03-01 17:00",
+        "matching_deadline": "2027-04-15",
+        "pairing_start": "2027-05-01",
+        "pairing_end": "",
+        "commitment_months": "10",
+        "conference_date": "2027-09-20",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_cycle_is_created_in_the_mentoring_menu(client, cycle_manager, program_page):
+    client.force_login(cycle_manager)
+    menu = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Mentoring" in menu and "Cycles" in menu
+
+    response = client.post(reverse(CREATE), _form(program_page))
+    assert response.status_code == 302
+    cycle = Cycle.objects.get()
+    assert cycle.program_page_id == program_page.pk
+    assert cycle.pairing_end.isoformat() == "2028-03-01"
+    # Entered in the site's time zone (Australia/Sydney, AEDT = UTC+11).
+    assert cycle.applications_open.isoformat() == "2027-01-31T22:00:00+00:00"
+
+    listing = client.get(reverse(INDEX)).content.decode()
+    assert "2027 cycle" in listing and "Applications open on" in listing
+
+
+def test_invalid_cycle_is_refused_with_a_message_and_nothing_saved(
+    client, cycle_manager, program_page
+):
+    client.force_login(cycle_manager)
+    response = client.post(
+        reverse(CREATE), _form(program_page, applications_close="2027-01-01 09:00")
+    )
+    assert response.status_code == 200
+    assert "Applications must close after they open." in response.content.decode()
+    assert not Cycle.objects.exists()
+
+
+def test_cycle_must_belong_to_a_programme_page(client, cycle_manager, program_page, home_page):
+    client.force_login(cycle_manager)
+    response = client.post(reverse(CREATE), _form(home_page))
+    assert response.status_code == 200
+    assert not Cycle.objects.exists()
+
+
+def test_cycle_edit_keeps_the_window_change(client, cycle_manager, program_page, make_cycle):
+    cycle = make_cycle()
+    client.force_login(cycle_manager)
+    response = client.post(reverse(EDIT, args=[cycle.pk]), _form(program_page, name="Renamed"))
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.name == "Renamed"
+
+
+def test_users_without_cycle_permissions_neither_see_nor_open_cycles(
+    client, plain_editor, program_page
+):
+    client.force_login(plain_editor)
+    menu = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse(INDEX) not in menu
+    assert client.get(reverse(INDEX)).status_code in (302, 403)
+    assert client.post(reverse(CREATE), _form(program_page)).status_code in (302, 403)
+    assert not Cycle.objects.exists()
+
+
+def test_programme_page_with_cycles_cannot_be_deleted_silently(
+    admin_client, program_page, make_cycle
+):
+    make_cycle()
+    admin_client.post(reverse("wagtailadmin_pages:delete", args=[program_page.pk]))
+    assert Cycle.objects.count() == 1
+    assert type(program_page).objects.filter(pk=program_page.pk).exists()
+
+
+def test_topics_are_managed_as_snippets(admin_client):
+    from wagtail_mentoring.models import Topic
+
+    url = reverse("wagtailsnippets_wagtail_mentoring_topic:add")
+    response = admin_client.post(url, {"name": "Leadership", "description": "Leading teams."})
+    assert response.status_code == 302
+    assert Topic.objects.get().name == "Leadership"
+    listing = admin_client.get(reverse("wagtailsnippets_wagtail_mentoring_topic:list"))
+    assert "Leadership" in listing.content.decode()

@@ -1,0 +1,90 @@
+from io import StringIO
+
+import pytest
+from association.models import MemberProfile
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from wagtail.models import Page, Site
+
+from wagtail_mentoring.models import Cycle, MentoringProgramPage, Topic
+
+
+def seed() -> str:
+    out = StringIO()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_builds_a_working_demo_and_prints_credentials(client):
+    output = seed()
+    User = get_user_model()
+    for username in ("admin", "committee", "editor", "amara", "lapsed", "visitor"):
+        assert f"  {username}" in output
+        assert User.objects.get(username=username).check_password("mentoring-demo")
+    assert "password for all: mentoring-demo" in output
+    assert User.objects.get(username="admin").is_superuser
+
+    site = Site.objects.get(is_default_site=True)
+    page = MentoringProgramPage.objects.get()
+    assert page.live and page.get_parent().pk == site.root_page_id
+    assert page.get_current_cycle().is_open()
+    assert Topic.objects.count() == 8
+    assert {b.block_type for b in page.body} == {
+        "key_facts",
+        "rich_text",
+        "apply",
+        "faq",
+        "testimonial",
+        "call_to_action",
+    }
+
+    soup = BeautifulSoup(client.get(page.url).content, "html.parser")
+    assert len(soup.select(".mentoring-faq__item")) == 5
+    assert len(soup.select(".mentoring-testimonial")) == 2
+    assert "Applications are open until" in soup.select_one("[data-mentoring-cycle-status]").text
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_membership_states_of_the_demo_people():
+    seed()
+    User = get_user_model()
+    members = {u.username for u in User.objects.filter(groups__name="Members")}
+    assert {"amara", "ben", "chloe", "dev", "committee", "editor"} <= members
+    assert "lapsed" not in members and "visitor" not in members
+    lapsed = MemberProfile.objects.get(user__username="lapsed")
+    assert lapsed.membership_expires < __import__("datetime").date.today()
+    assert not MemberProfile.objects.filter(user__username="visitor").exists()
+    assert User.objects.get(username="committee").groups.filter(name="Mentoring committee").exists()
+
+
+@pytest.mark.django_db
+def test_seeding_twice_is_safe():
+    seed()
+    counts = (
+        Page.objects.count(),
+        Cycle.objects.count(),
+        Topic.objects.count(),
+        get_user_model().objects.count(),
+        MemberProfile.objects.count(),
+    )
+    seed()
+    assert (
+        Page.objects.count(),
+        Cycle.objects.count(),
+        Topic.objects.count(),
+        get_user_model().objects.count(),
+        MemberProfile.objects.count(),
+    ) == counts
+    assert MentoringProgramPage.objects.get().get_current_cycle().is_open()
+
+
+@pytest.mark.django_db
+def test_seed_refuses_to_publish_demo_passwords_without_debug():
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="admin").exists()
