@@ -1,0 +1,42 @@
+# Two commands set everything up on a fresh clone with Python 3.11+ and make:
+#   make demo   install, migrate SQLite, seed demo content, serve on 127.0.0.1:8000
+#   make test   install the test extras and run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint format docs matrix clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-dev: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $@
+
+demo: $(VENV)/.installed-dev
+	cd example_site && ../$(BIN)/python manage.py migrate --noinput
+	cd example_site && ../$(BIN)/python manage.py seed_demo
+	cd example_site && ../$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+matrix: $(VENV)/.installed-dev
+	$(BIN)/tox run-parallel --parallel 2 --parallel-no-spinner
+
+clean:
+	rm -rf $(VENV) .tox build dist *.egg-info example_site/db.sqlite3
