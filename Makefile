@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Interpreters for the version matrix: pyenv keeps 3.12 and 3.13 off the PATH unless
+# selected, so their bin folders are appended for tox to find.
+EXTRA_PYTHON_PATH := $(shell command -v pyenv >/dev/null 2>&1 && for v in 3.12 3.13; do \
+	ls -d "$$(pyenv root)"/versions/$$v.*/bin 2>/dev/null | tail -1; done | paste -sd:)
 
 .PHONY: demo test lint format docs matrix clean
 
@@ -36,7 +40,7 @@ docs: $(VENV)/.installed-dev
 	$(BIN)/mkdocs build --strict --site-dir build/site
 
 matrix: $(VENV)/.installed-dev
-	$(BIN)/tox run-parallel --parallel 2 --parallel-no-spinner
+	PATH="$$PATH$(if $(EXTRA_PYTHON_PATH),:$(EXTRA_PYTHON_PATH))" $(BIN)/tox run-parallel --parallel 2 --parallel-no-spinner
 
 clean:
 	rm -rf $(VENV) .tox build dist *.egg-info example_site/db.sqlite3

@@ -14,6 +14,9 @@ from wagtail_mentoring.conf import AppSettings, app_settings
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
+# Some checks of Django and Wagtail read the database (Django 6.1 and later).
+pytestmark = pytest.mark.django_db
+
 
 def _check_ids(**kwargs):
     return [message.id for message in checks.run_checks(**kwargs)]
