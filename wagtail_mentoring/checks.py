@@ -12,7 +12,12 @@ from django.template.loader import get_template
 
 from .conf import PREFIX, app_settings
 
-REQUIRED_APPS = ["wagtail", "wagtail_modeladmin"]
+REQUIRED_APPS = [
+    "wagtail",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.settings",
+    "wagtail_modeladmin",
+]
 
 
 def check_base_template(app_configs=None, **kwargs):
@@ -81,7 +86,60 @@ def check_required_apps(app_configs=None, **kwargs):
     ]
 
 
+def check_membership_backend(app_configs=None, **kwargs):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .membership import load_backend
+
+    try:
+        load_backend(app_settings.MEMBERSHIP_BACKEND)
+    except ImproperlyConfigured as error:
+        return [
+            checks.Error(
+                str(error),
+                hint=(
+                    f"Fix {PREFIX}MEMBERSHIP_BACKEND: BACKEND is the dotted path of a "
+                    "BaseMembershipBackend subclass and OPTIONS holds only the options it "
+                    "documents."
+                ),
+                id="wagtail_mentoring.E004",
+            )
+        ]
+    return []
+
+
+def check_choice_settings(app_configs=None, **kwargs):
+    errors = []
+    for name in ("SECTORS", "REGIONS", "CONFERENCE_ACTIVITIES"):
+        value = getattr(app_settings, name)
+        valid = isinstance(value, list | tuple) and all(
+            isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str)
+            for item in value
+        )
+        if not valid or (name != "REGIONS" and not value):
+            errors.append(
+                checks.Error(
+                    f"{PREFIX}{name} must be a list of (value, label) pairs"
+                    + ("." if name == "REGIONS" else ", with at least one pair."),
+                    hint='For example [("public", "Public libraries"), ("other", "Other")].',
+                    id="wagtail_mentoring.E005",
+                )
+            )
+    capacity = app_settings.MAX_MENTOR_CAPACITY
+    if not _positive_int(capacity):
+        errors.append(
+            checks.Error(
+                f"{PREFIX}MAX_MENTOR_CAPACITY must be a whole number above 0, got {capacity!r}.",
+                hint="Set it to the most mentees one mentor may take (the default is 3).",
+                id="wagtail_mentoring.E006",
+            )
+        )
+    return errors
+
+
 def register() -> None:
     checks.register(check_required_apps)
     checks.register(check_commitment_months)
+    checks.register(check_membership_backend)
+    checks.register(check_choice_settings)
     checks.register(check_base_template, checks.Tags.templates)

@@ -10,8 +10,26 @@ in step.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 PREFIX = "WAGTAIL_MENTORING_"
+
+DEFAULT_SECTORS = [
+    ("public", _("Public libraries")),
+    ("academic", _("Academic and research libraries")),
+    ("school", _("School libraries")),
+    ("special", _("Special, corporate and health libraries")),
+    ("government", _("Government and state libraries")),
+    ("archives", _("Archives and records")),
+    ("education", _("Library education and students")),
+    ("other", _("Other")),
+]
+
+DEFAULT_CONFERENCE_ACTIVITIES = [
+    ("speed_mentoring", _("Speed mentoring")),
+    ("resume_review", _("Résumé review")),
+    ("other", _("Other conference activities")),
+]
 
 
 class AppSettings:
@@ -48,6 +66,84 @@ class AppSettings:
         ``WAGTAIL_MENTORING_MAX_COMMITMENT_MONTHS``, default ``24``.
         """
         return self._setting("MAX_COMMITMENT_MONTHS", 24)
+
+    @property
+    def MEMBERSHIP_BACKEND(self) -> dict:
+        """Which membership backend says whether a user is a member in good standing.
+
+        ``WAGTAIL_MENTORING_MEMBERSHIP_BACKEND``, default
+        ``{"BACKEND": "wagtail_mentoring.membership.GroupMembershipBackend", "OPTIONS": {}}``.
+        ``BACKEND`` is the dotted path of a ``BaseMembershipBackend`` subclass;
+        ``OPTIONS`` are passed to it as keyword arguments. A bad path or an unknown
+        option is reported at start-up by check ``wagtail_mentoring.E004``.
+        """
+        return self._setting(
+            "MEMBERSHIP_BACKEND",
+            {"BACKEND": "wagtail_mentoring.membership.GroupMembershipBackend", "OPTIONS": {}},
+        )
+
+    @property
+    def SECTORS(self) -> list[tuple[str, str]]:
+        """The sector choices applicants pick from, as ``(value, label)`` pairs.
+
+        ``WAGTAIL_MENTORING_SECTORS``. Stored values are the first item of each
+        pair, so keep a value once applications use it.
+        """
+        return self._setting("SECTORS", DEFAULT_SECTORS)
+
+    @property
+    def REGIONS(self) -> list[tuple[str, str]]:
+        """Region choices, as ``(value, label)`` pairs; empty for a free-text region.
+
+        ``WAGTAIL_MENTORING_REGIONS``, default ``[]`` (applicants type their region).
+        """
+        return self._setting("REGIONS", [])
+
+    @property
+    def MAX_MENTOR_CAPACITY(self) -> int:
+        """The most mentees one mentor may offer to take in a cycle.
+
+        ``WAGTAIL_MENTORING_MAX_MENTOR_CAPACITY``, default ``3``.
+        """
+        return self._setting("MAX_MENTOR_CAPACITY", 3)
+
+    @property
+    def CONFERENCE_ACTIVITIES(self) -> list[tuple[str, str]]:
+        """Conference activities mentors may volunteer for, as ``(value, label)`` pairs.
+
+        ``WAGTAIL_MENTORING_CONFERENCE_ACTIVITIES``, default speed mentoring,
+        résumé review and other.
+        """
+        return self._setting("CONFERENCE_ACTIVITIES", DEFAULT_CONFERENCE_ACTIVITIES)
+
+    @property
+    def MIN_SUBMIT_SECONDS(self) -> int:
+        """The fewest seconds between showing an application form and accepting it.
+
+        ``WAGTAIL_MENTORING_MIN_SUBMIT_SECONDS``, default ``3``. Faster posts are
+        treated as automated and asked to submit again. ``0`` turns the check off.
+        """
+        return self._setting("MIN_SUBMIT_SECONDS", 3)
+
+    @property
+    def RATE_LIMIT(self) -> dict:
+        """How many application posts one user and one IP address may make per window.
+
+        ``WAGTAIL_MENTORING_RATE_LIMIT``, default
+        ``{"USER": 10, "IP": 30, "WINDOW_SECONDS": 3600}``, counted in Django's
+        default cache. Keys left out keep their default; ``None`` turns a limit off.
+        """
+        limits = {"USER": 10, "IP": 30, "WINDOW_SECONDS": 3600}
+        limits.update(self._setting("RATE_LIMIT", {}))
+        return limits
+
+    @property
+    def FROM_EMAIL(self) -> str | None:
+        """The sender of the programme's email; ``None`` uses ``DEFAULT_FROM_EMAIL``.
+
+        ``WAGTAIL_MENTORING_FROM_EMAIL``, default ``None``.
+        """
+        return self._setting("FROM_EMAIL", None)
 
     @classmethod
     def names(cls) -> list[str]:
