@@ -3,9 +3,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from wagtail_mentoring.models import Cycle, MentoringProgramPage
 
@@ -18,10 +20,29 @@ def _clear_cache():
     cache.clear()
 
 
+def ensure_page_tree() -> Page:
+    """The default site's root page, made again if a transactional test flushed it.
+
+    Wagtail's migrations create the tree root, a "Welcome" page and the default site;
+    a flush after a transactional test removes them, so tests never rely on them.
+    """
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None:
+        return site.root_page
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(django_settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    welcome = Page(title="Welcome", slug="home")
+    root.add_child(instance=welcome)
+    Site.objects.create(hostname="localhost", root_page=welcome, is_default_site=True)
+    return welcome
+
+
 @pytest.fixture
 def home_page(db) -> Page:
-    """The default site's root page (Wagtail's initial "Welcome" page)."""
-    return Site.objects.get(is_default_site=True).root_page
+    """The default site's root page."""
+    return ensure_page_tree()
 
 
 @pytest.fixture
@@ -59,3 +80,122 @@ def make_cycle(program_page):
         )
 
     return make
+
+
+# -- applications --------------------------------------------------------------
+
+
+@pytest.fixture
+def topics(db):
+    from wagtail_mentoring.models import Topic
+
+    return [
+        Topic.objects.create(name=name, sort_order=index)
+        for index, name in enumerate(["Leadership", "Digital services", "Data literacy"])
+    ]
+
+
+@pytest.fixture
+def members_group(db):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get_or_create(name="Members")[0]
+
+
+@pytest.fixture
+def make_user(db, django_user_model, members_group):
+    counter = iter(range(1, 10_000))
+
+    def make(member: bool = True, **fields):
+        number = next(counter)
+        fields.setdefault("username", f"user{number}")
+        fields.setdefault("email", f"user{number}@example.org")
+        fields.setdefault("first_name", "Member")
+        fields.setdefault("last_name", str(number))
+        user = django_user_model.objects.create_user(password="pw", **fields)
+        if member:
+            user.groups.add(members_group)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(
+        username="member", email="member@example.org", first_name="Mia", last_name="Member"
+    )
+
+
+@pytest.fixture
+def open_cycle(make_cycle):
+    return make_cycle(
+        opens=-2,
+        closes=20,
+        name="2027 cycle",
+        matching_deadline=(timezone.now() + datetime.timedelta(days=60)).date(),
+    )
+
+
+@pytest.fixture
+def application_pages(program_page):
+    from wagtail_mentoring.models import MentoringApplicationPage
+
+    pages = {}
+    for role in ("mentor", "mentee"):
+        page = MentoringApplicationPage(title=f"Apply as a {role}", slug=f"apply-{role}", role=role)
+        program_page.add_child(instance=page)
+        page.save_revision().publish()
+        pages[role] = page
+    return pages
+
+
+@pytest.fixture
+def mentee_page(application_pages):
+    return application_pages["mentee"]
+
+
+@pytest.fixture
+def mentor_page(application_pages):
+    return application_pages["mentor"]
+
+
+def application_data(role: str, topic_list, **overrides) -> dict:
+    """A valid POST for an application page of ``role``."""
+    data = {
+        "mentoring_action": "apply",
+        "name": "Mia Member",
+        "contact_email": "mia@example.org",
+        "career_stage": "new_professional" if role == "mentee" else "senior",
+        "sector": "public",
+        "region": "North",
+        "organisation": "Eastvale Libraries",
+        "meeting_preference": "either",
+        "conference_attendance": "yes",
+        "topics": [str(topic_list[0].pk), str(topic_list[1].pk)],
+        "goals": "Grow into a team leader.",
+        "commitment_consent": "on",
+        "privacy_consent": "on",
+        "website": "",
+        "form_started": "",
+    }
+    if role == "mentor":
+        data.update(
+            {
+                "capacity": "2",
+                "years_experience": "15",
+                "conference_activities": ["speed_mentoring"],
+            }
+        )
+    else:
+        data.update(
+            {"mentor_kind": "Someone who has run a branch.", "preferred_mentor_stage": "senior"}
+        )
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def no_spam_timer(settings):
+    """Most tests post at once; the minimum-time check has tests of its own."""
+    settings.WAGTAIL_MENTORING_MIN_SUBMIT_SECONDS = 0

@@ -74,12 +74,13 @@ def _manage(project: Path, *args: str) -> subprocess.CompletedProcess:
 def test_tutorial_steps_give_a_published_programme_page(project):
     settings = project / "assocsite" / "settings" / "base.py"
     text = settings.read_text()
-    # Step 2: add the two apps to INSTALLED_APPS.
+    # Step 2: add the three apps to INSTALLED_APPS.
     assert '    "home",\n    "search",\n' in text
     settings.write_text(
         text.replace(
             '    "home",\n    "search",\n',
-            '    "home",\n    "search",\n    "wagtail_mentoring",\n    "wagtail_modeladmin",\n',
+            '    "home",\n    "search",\n    "wagtail_mentoring",\n    "wagtail_modeladmin",\n'
+            '    "wagtail.contrib.settings",\n',
         )
     )
     # Step 3: migrate.

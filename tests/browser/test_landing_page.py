@@ -7,13 +7,13 @@ from playwright.sync_api import expect
 
 
 @pytest.fixture
-def seeded(transactional_db, django_db_serialized_rollback):
-    # The live server needs committed data; the serialized rollback restores the page
-    # tree that Wagtail's migrations create, for the tests that run after this one.
+def seeded():
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=StringIO())
 
 
+# The live server reads committed data, so this test commits (and is flushed after).
+@pytest.mark.django_db(transaction=True)
 def test_visitor_reads_the_seeded_landing_page_and_uses_the_faq_accordion(seeded, browser_page):
     page = browser_page
     page.goto("/mentoring/")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminPageChooser
+from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
 from wagtail.models import Page, get_page_models
 
 
@@ -26,3 +28,41 @@ class CycleForm(WagtailAdminModelForm):
             models = program_page_models()
             field.queryset = Page.objects.type(*models)
             field.widget = AdminPageChooser(target_models=models)
+
+
+class ApplicationPageForm(WagtailAdminFormPageForm):
+    """One application page per role under a programme; the role is fixed once used."""
+
+    def clean(self):
+        cleaned = super().clean()
+        from ..models.application_page import MentoringApplicationPage
+        from ..models.applications import Application
+
+        role = cleaned.get("role")
+        parent = getattr(self, "parent_page", None)
+        if role and parent is not None:
+            siblings = (
+                MentoringApplicationPage.objects.child_of(parent)
+                .filter(role=role)
+                .exclude(pk=self.instance.pk)
+            )
+            if siblings.exists():
+                self.add_error(
+                    "role", _("This programme already has an application page for this role.")
+                )
+        if self.instance.pk and role:
+            previous = (
+                MentoringApplicationPage.objects.filter(pk=self.instance.pk)
+                .values_list("role", flat=True)
+                .first()
+            )
+            if (
+                previous
+                and previous != role
+                and Application.objects.filter(page_id=self.instance.pk).exists()
+            ):
+                self.add_error(
+                    "role",
+                    _("Applications were made through this page, so its role cannot change."),
+                )
+        return cleaned

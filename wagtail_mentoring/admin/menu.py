@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdminGroup
 
+from .applications import ApplicationAdmin
 from .cycles import CycleAdmin
 
 
@@ -12,4 +13,4 @@ class MentoringAdminGroup(ModelAdminGroup):
     menu_label = _("Mentoring")
     menu_icon = "group"
     menu_order = 300
-    items = (CycleAdmin,)
+    items = (ApplicationAdmin, CycleAdmin)

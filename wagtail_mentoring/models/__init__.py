@@ -1,3 +1,14 @@
+from .application_page import ApplicationFormField, MentoringApplicationPage
+from .applications import (
+    COMMITTEE_GROUP,
+    COMMITTEE_PERMISSION,
+    Application,
+    ApplicationStatus,
+    CareerStage,
+    ConferenceAttendance,
+    MeetingPreference,
+    Role,
+)
 from .blocks import (
     ApplyBlock,
     CallToActionBlock,
@@ -8,19 +19,31 @@ from .blocks import (
 )
 from .cycles import Cycle, CycleStatus
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin, MentoringProgramPage
+from .site_settings import MentoringSettings
 from .topics import Topic
 
 __all__ = [
+    "COMMITTEE_GROUP",
+    "COMMITTEE_PERMISSION",
     "AbstractMentoringProgramPage",
+    "Application",
+    "ApplicationFormField",
+    "ApplicationStatus",
     "ApplyBlock",
     "CallToActionBlock",
+    "CareerStage",
+    "ConferenceAttendance",
     "Cycle",
     "CycleStatus",
     "FAQBlock",
     "KeyFactsBlock",
+    "MeetingPreference",
+    "MentoringApplicationPage",
     "MentoringPageMixin",
     "MentoringProgramPage",
+    "MentoringSettings",
     "ProgramBodyBlock",
+    "Role",
     "TestimonialBlock",
     "Topic",
 ]

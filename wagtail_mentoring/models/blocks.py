@@ -125,8 +125,9 @@ class KeyFactsBlock(blocks.StructBlock):
 class ApplyBlock(blocks.StructBlock):
     """Links to the application pages, with the current cycle's status.
 
-    The status comes from the page the block sits on (its current cycle). While
-    applications are not open the links are replaced by the status sentence.
+    The status comes from the page the block sits on (its current cycle). Each link
+    goes to the chosen page or, when none is chosen, to the programme's application
+    page for that role. While applications are not open the links are left out.
     """
 
     heading = blocks.CharBlock(label=_("Heading"), max_length=120, default=_("Apply"))
@@ -147,8 +148,10 @@ class ApplyBlock(blocks.StructBlock):
         context["cycle"] = cycle
         context["applications_open"] = bool(cycle and cycle.is_open())
         links = []
+        found = page.get_application_pages() if hasattr(page, "get_application_pages") else {}
         for role in ("mentor", "mentee"):
-            target = value.get(f"{role}_page")
+            # The chosen page, else the programme's own application page for the role.
+            target = value.get(f"{role}_page") or found.get(role)
             if target and target.live:
                 links.append({"role": role, "url": target.url, "text": value[f"{role}_link_text"]})
         context["links"] = links

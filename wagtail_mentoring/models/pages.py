@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import json
 
+from django.contrib.auth.views import redirect_to_login
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
@@ -33,7 +36,7 @@ class MentoringPageMixin:
         return context
 
 
-class AbstractMentoringProgramPage(MentoringPageMixin, Page):
+class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
     """The programme's landing page.
 
     Override points: ``get_current_cycle()`` (which cycle visitors hear about),
@@ -113,6 +116,35 @@ class AbstractMentoringProgramPage(MentoringPageMixin, Page):
         }
         payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
         return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+    # -- application pages and "My mentoring" ------------------------------------
+
+    def get_application_pages(self) -> dict:
+        """The live application pages under this programme, keyed by role."""
+        from .application_page import MentoringApplicationPage
+
+        pages = MentoringApplicationPage.objects.child_of(self).live().order_by("path")
+        found: dict = {}
+        for page in pages:
+            found.setdefault(page.role, page)
+        return found
+
+    @path("my/", name="my_mentoring")
+    def my_mentoring(self, request):
+        """The logged-in member's applications across roles and cycles, with status."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        from .applications import Application
+
+        applications = (
+            Application.objects.filter(user=request.user, cycle__program_page=self)
+            .select_related("cycle", "page")
+            .prefetch_related("topics")
+            .order_by("-cycle__applications_open", "role")
+        )
+        context = self.get_context(request)
+        context["applications"] = applications
+        return TemplateResponse(request, "wagtail_mentoring/pages/my_mentoring.html", context)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

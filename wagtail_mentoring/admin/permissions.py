@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from wagtail_modeladmin.helpers import PermissionHelper
+
+from ..models.applications import COMMITTEE_PERMISSION
+
+
+def is_committee(user) -> bool:
+    """Committee members (and superusers) hold the dedicated permission."""
+    return bool(user and user.is_active and user.has_perm(COMMITTEE_PERMISSION))
+
+
+class CommitteeOnlyPermissionHelper(PermissionHelper):
+    """Read-only access for the committee; nobody creates or deletes rows here."""
+
+    def user_can_list(self, user):
+        return is_committee(user)
+
+    def user_can_inspect_obj(self, user, obj):
+        return is_committee(user)
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+def hide_application_pages_from_form_submissions(user, queryset):
+    """``filter_form_submissions_for_user`` hook: applications are not form submissions."""
+    from ..models.application_page import MentoringApplicationPage
+
+    return queryset.not_type(MentoringApplicationPage)

@@ -1,0 +1,268 @@
+"""The public application form: structured fields that matching needs, plus editors' questions.
+
+The structured fields come from :class:`ApplicationForm` (a ``ModelForm`` for
+``Application``); the questions editors add to the page come from Wagtail's form
+builder and are stored in ``Application.extra_answers`` under their clean names.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.contrib.forms.forms import FormBuilder
+
+from .conf import app_settings
+from .models.applications import Application, CareerStage, Role
+from .models.topics import Topic
+
+EXTRA_PREFIX = "extra__"
+HONEYPOT_FIELD = "website"
+STARTED_FIELD = "form_started"
+_STARTED_SALT = "wagtail_mentoring.application-form-started"
+
+COMMON_FIELDS = [
+    "name",
+    "contact_email",
+    "career_stage",
+    "sector",
+    "region",
+    "organisation",
+    "meeting_preference",
+    "conference_attendance",
+    "topics",
+    "goals",
+]
+MENTOR_FIELDS = ["capacity", "years_experience", "conference_activities"]
+MENTEE_FIELDS = ["mentor_kind", "preferred_mentor_stage"]
+CONSENT_FIELDS = ["commitment_consent", "privacy_consent"]
+
+
+_MAX_PK = 2**63 - 1
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    """Topic checkboxes that refuse out-of-range ids before they reach the database."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdigit() or int(text) > _MAX_PK:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:50]},
+                )
+        return super()._check_values(value)
+
+
+def started_token() -> str:
+    """A signed timestamp for the hidden "form started" field."""
+    return signing.dumps(time.time(), salt=_STARTED_SALT)
+
+
+class ApplicationForm(forms.ModelForm):
+    """Fields common to both roles, anti-spam fields, and the editors' questions."""
+
+    role: str = ""
+
+    topics = TopicChoiceField(queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple)
+    sector = forms.ChoiceField(label=_("Your sector"))
+    commitment_consent = forms.BooleanField(required=True)
+    privacy_consent = forms.BooleanField(required=True)
+
+    # Anti-spam: a field people never see, and when the form was shown.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    form_started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Application
+        fields = COMMON_FIELDS + CONSENT_FIELDS
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 5}),
+            "meeting_preference": forms.RadioSelect,
+            "conference_attendance": forms.RadioSelect,
+        }
+        labels = {
+            "name": _("Your name"),
+            "contact_email": _("Contact email"),
+            "career_stage": _("Your career stage"),
+            "region": _("Region"),
+            "organisation": _("Employer or organisation"),
+            "meeting_preference": _("How would you like to meet?"),
+            "conference_attendance": _("Will you attend the annual conference?"),
+        }
+
+    def __init__(self, *args, page=None, user=None, cycle=None, **kwargs):
+        self.page = page
+        self.user = user
+        self.cycle = cycle
+        kwargs.setdefault("label_suffix", "")
+        initial = kwargs.setdefault("initial", {})
+        if user is not None and getattr(user, "is_authenticated", False):
+            initial.setdefault("contact_email", user.email)
+            initial.setdefault("name", user.get_full_name() or user.get_username())
+        initial[STARTED_FIELD] = started_token()
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            for name, value in (instance.extra_answers or {}).items():
+                initial.setdefault(EXTRA_PREFIX + name, value)
+        super().__init__(*args, **kwargs)
+
+        self.fields["sector"].choices = [("", "---------"), *app_settings.SECTORS]
+        regions = app_settings.REGIONS
+        if regions:
+            self.fields["region"] = forms.ChoiceField(
+                label=_("Region"), choices=[("", "---------"), *regions]
+            )
+        self.fields["commitment_consent"].label = self.commitment_wording()
+        self.fields["privacy_consent"].label = getattr(page, "privacy_consent_text", "") or _(
+            "I agree that the mentoring committee may use these answers to find me a match."
+        )
+        self.fields["topics"].label = (
+            _("Topics you can offer")
+            if self.role == Role.MENTOR
+            else _("Topics you want help with")
+        )
+        self.fields["goals"].label = (
+            _("What you hope to give and gain as a mentor")
+            if self.role == Role.MENTOR
+            else _("What you hope to achieve")
+        )
+        for name, field in self._editor_fields().items():
+            self.fields[EXTRA_PREFIX + name] = field
+        self.order_fields(
+            [*self._meta.fields, *(f for f in self.fields if f.startswith(EXTRA_PREFIX))]
+        )
+
+    def commitment_wording(self) -> str:
+        months = (
+            getattr(self.cycle, "commitment_months", None) or app_settings.DEFAULT_COMMITMENT_MONTHS
+        )
+        return ngettext(
+            "I commit to a pairing of up to %(months)d month and to keeping in regular contact.",
+            "I commit to a pairing of up to %(months)d months and to keeping in regular contact.",
+            months,
+        ) % {"months": months}
+
+    def _editor_fields(self) -> dict[str, forms.Field]:
+        if self.page is None:
+            return {}
+        return FormBuilder(self.page.get_form_fields()).formfields
+
+    # -- anti-spam --------------------------------------------------------------
+
+    @property
+    def is_spam(self) -> bool:
+        """True when the hidden honeypot field was filled in (people never see it)."""
+        return bool(self.data.get(HONEYPOT_FIELD))
+
+    def clean_form_started(self):
+        value = self.cleaned_data.get(STARTED_FIELD) or ""
+        minimum = app_settings.MIN_SUBMIT_SECONDS
+        if not minimum:
+            return value
+        try:
+            started = float(signing.loads(value, salt=_STARTED_SALT, max_age=86400))
+        except (signing.BadSignature, TypeError, ValueError):
+            raise ValidationError(
+                _("This form has expired. Please check your answers and submit it again."),
+                code="expired",
+            ) from None
+        if time.time() - started < minimum:
+            raise ValidationError(
+                _("That was very quick. Please check your answers and submit again."),
+                code="too_fast",
+            )
+        return value
+
+    # -- results ----------------------------------------------------------------
+
+    def extra_answers(self) -> dict:
+        """Answers to editor-added questions, keyed by clean name, ready for JSON."""
+        answers = {}
+        for name, value in self.cleaned_data.items():
+            if not name.startswith(EXTRA_PREFIX):
+                continue
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = str(value)  # exact, unlike a float
+            elif isinstance(value, (list, tuple)):
+                value = [str(v) for v in value]
+            answers[name[len(EXTRA_PREFIX) :]] = value
+        return answers
+
+    def get_topic_ids(self) -> list[int]:
+        return [topic.pk for topic in self.cleaned_data.get("topics", [])]
+
+
+class MentorApplicationForm(ApplicationForm):
+    role = Role.MENTOR
+
+    capacity = forms.TypedChoiceField(
+        label=_("How many mentees could you take on?"), coerce=int, choices=()
+    )
+    years_experience = forms.IntegerField(
+        label=_("Years of professional experience"), min_value=0, max_value=70
+    )
+    conference_activities = forms.MultipleChoiceField(
+        label=_("Would you help at conference activities?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+    )
+
+    class Meta(ApplicationForm.Meta):
+        fields = COMMON_FIELDS + MENTOR_FIELDS + CONSENT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        maximum = app_settings.MAX_MENTOR_CAPACITY
+        self.fields["capacity"].choices = [(n, str(n)) for n in range(1, maximum + 1)]
+        self.fields["conference_activities"].choices = app_settings.CONFERENCE_ACTIVITIES
+
+
+class MenteeApplicationForm(ApplicationForm):
+    role = Role.MENTEE
+
+    class Meta(ApplicationForm.Meta):
+        fields = COMMON_FIELDS + MENTEE_FIELDS + CONSENT_FIELDS
+        widgets = {
+            **ApplicationForm.Meta.widgets,
+            "mentor_kind": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            **ApplicationForm.Meta.labels,
+            "mentor_kind": _("What kind of mentor are you hoping for?"),
+            "preferred_mentor_stage": _("Preferred career stage of your mentor (optional)"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor_kind"].required = True
+        self.fields["preferred_mentor_stage"].choices = [
+            ("", _("No preference")),
+            *CareerStage.choices,
+        ]
+
+
+FORM_CLASSES = {Role.MENTOR: MentorApplicationForm, Role.MENTEE: MenteeApplicationForm}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,177 @@
+"""Applications: one member's request to take part in one role in one cycle."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+COMMITTEE_PERMISSION = "wagtail_mentoring.manage_mentoring"
+COMMITTEE_GROUP = "Mentoring committee"
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    IN_POOL = "in_pool", _("In the pool")
+    MATCHED = "matched", _("Matched")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CareerStage(models.TextChoices):
+    """Career stages, from least to most senior (matching compares their order)."""
+
+    STUDENT = "student", _("Student")
+    NEW_PROFESSIONAL = "new_professional", _("New professional")
+    MID_CAREER = "mid_career", _("Mid-career")
+    SENIOR = "senior", _("Senior or manager")
+    DIRECTOR = "director", _("Director or executive")
+
+
+class MeetingPreference(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIRTUAL = "virtual", _("Virtual")
+    EITHER = "either", _("Either")
+
+
+class ConferenceAttendance(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
+
+
+#: Statuses in which the applicant may still change the application.
+EDITABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def active(self) -> ApplicationQuerySet:
+        return self.exclude(status=ApplicationStatus.WITHDRAWN)
+
+    def for_user(self, user) -> ApplicationQuerySet:
+        return self.filter(user=user)
+
+
+class Application(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentoring_applications",
+        verbose_name=_("member"),
+    )
+    cycle = models.ForeignKey(
+        "wagtail_mentoring.Cycle",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("cycle"),
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("application page"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
+
+    # Both roles
+    contact_email = models.EmailField(_("contact email"))
+    name = models.CharField(_("name"), max_length=150)
+    career_stage = models.CharField(_("career stage"), max_length=20, choices=CareerStage.choices)
+    sector = models.CharField(_("sector"), max_length=50)
+    region = models.CharField(_("region"), max_length=100)
+    organisation = models.CharField(_("employer or organisation"), max_length=200, blank=True)
+    meeting_preference = models.CharField(
+        _("meeting preference"), max_length=20, choices=MeetingPreference.choices
+    )
+    conference_attendance = models.CharField(
+        _("attending the annual conference"), max_length=10, choices=ConferenceAttendance.choices
+    )
+    goals = models.TextField(_("goals"), max_length=2000)
+    topics = models.ManyToManyField(
+        "wagtail_mentoring.Topic",
+        related_name="applications",
+        verbose_name=_("topics"),
+        help_text=_("Offered by a mentor, wanted by a mentee."),
+    )
+    commitment_consent = models.BooleanField(_("agreed to the commitment"), default=False)
+    privacy_consent = models.BooleanField(_("agreed to the privacy notice"), default=False)
+
+    # Mentors
+    capacity = models.PositiveSmallIntegerField(_("capacity"), null=True, blank=True)
+    years_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), null=True, blank=True
+    )
+    conference_activities = models.JSONField(_("conference activities"), default=list, blank=True)
+
+    # Mentees
+    mentor_kind = models.TextField(_("kind of mentor hoped for"), max_length=1000, blank=True)
+    preferred_mentor_stage = models.CharField(
+        _("preferred mentor career stage"), max_length=20, choices=CareerStage.choices, blank=True
+    )
+
+    extra_answers = models.JSONField(
+        _("answers to the page's own questions"),
+        default=dict,
+        blank=True,
+        help_text=_("Keyed by each question's clean name, so renaming a label keeps answers."),
+    )
+
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawing"), max_length=1000, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cycle", "role"],
+                name="wagtail_mentoring_one_application_per_role_and_cycle",
+                violation_error_message=_("You have already applied for this role in this cycle."),
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "role", "status"])]
+        permissions = [
+            (
+                "manage_mentoring",
+                _("Can see applications and run matching (mentoring committee)"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()}, {self.cycle})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def can_reapply(self) -> bool:
+        """Withdrawn, and its cycle still takes applications."""
+        return self.is_withdrawn and self.cycle.is_open()
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == ApplicationStatus.WITHDRAWN
+
+    def waiting_days(self, when=None) -> int:
+        when = when or timezone.now()
+        return max(0, (when - self.submitted_at).days)

@@ -1,0 +1,1 @@
+"""Request handling for the public pages; thin callers of the core modules."""
