@@ -14,7 +14,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from association.models import HomePage, MemberProfile
 from wagtail_mentoring.dates import add_months
@@ -122,7 +123,11 @@ class Command(BaseCommand):
 
     def seed_home_page(self) -> HomePage:
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-        root = Page.get_first_root_node()
+        # A fresh database has Wagtail's tree root and locale; a flushed one does not.
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         home = HomePage.objects.filter(slug="home-mla").first()
         if home is None:
             home = HomePage(
