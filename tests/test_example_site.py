@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from wagtail.models import Page, Site
 
-from wagtail_mentoring.models import Cycle, MentoringProgramPage, Topic
+from wagtail_mentoring.models import Application, Cycle, MentoringProgramPage, Topic
 
 
 def seed() -> str:
@@ -33,6 +33,12 @@ def test_seed_builds_a_working_demo_and_prints_credentials(client):
     assert page.live and page.get_parent().pk == site.root_page_id
     assert page.get_current_cycle().is_open()
     assert Topic.objects.count() == 8
+    applications = Application.objects.filter(cycle=page.get_current_cycle())
+    assert applications.count() == 40
+    assert set(applications.values_list("role", flat=True)) == {"mentor", "mentee"}
+    assert applications.values("career_stage").distinct().count() >= 4
+    assert all(a.topics.exists() for a in applications)
+    assert {p.role for p in page.get_application_pages().values()} == {"mentor", "mentee"}
     assert {b.block_type for b in page.body} == {
         "key_facts",
         "rich_text",
@@ -71,6 +77,7 @@ def test_seeding_twice_is_safe():
         Topic.objects.count(),
         get_user_model().objects.count(),
         MemberProfile.objects.count(),
+        Application.objects.count(),
     )
     seed()
     assert (
@@ -79,6 +86,7 @@ def test_seeding_twice_is_safe():
         Topic.objects.count(),
         get_user_model().objects.count(),
         MemberProfile.objects.count(),
+        Application.objects.count(),
     ) == counts
     assert MentoringProgramPage.objects.get().get_current_cycle().is_open()
 

@@ -18,7 +18,13 @@ from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import FormBuilder
 
 from .conf import app_settings
-from .models.applications import Application, CareerStage, Role
+from .models.applications import (
+    Application,
+    CareerStage,
+    ConferenceAttendance,
+    MeetingPreference,
+    Role,
+)
 from .models.topics import Topic
 
 EXTRA_PREFIX = "extra__"
@@ -119,6 +125,9 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
         self.fields["sector"].choices = [("", "---------"), *app_settings.SECTORS]
+        # Radio buttons need no "---------" entry: nothing is ticked until the person does.
+        self.fields["meeting_preference"].choices = MeetingPreference.choices
+        self.fields["conference_attendance"].choices = ConferenceAttendance.choices
         regions = app_settings.REGIONS
         if regions:
             self.fields["region"] = forms.ChoiceField(

@@ -99,3 +99,19 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 # wagtail_mentoring: every setting is listed in docs/reference/settings.md.
 WAGTAIL_MENTORING_BASE_TEMPLATE = "base.html"
 WAGTAIL_MENTORING_DEFAULT_COMMITMENT_MONTHS = 10
+# This association keeps membership expiry dates on a profile (association.MemberProfile).
+WAGTAIL_MENTORING_MEMBERSHIP_BACKEND = {
+    "BACKEND": "wagtail_mentoring.membership.AttributeMembershipBackend",
+    "OPTIONS": {
+        "ATTRIBUTE": "member_profile.membership_expires",
+        "MEMBER_ID_ATTRIBUTE": "member_profile.member_number",
+        "GRACE_DAYS": 14,
+    },
+}
+WAGTAIL_MENTORING_REGIONS = [
+    ("north-coast", "North Coast"),
+    ("capital", "Capital"),
+    ("central-plains", "Central Plains"),
+    ("southern-highlands", "Southern Highlands"),
+    ("west", "The West"),
+]

@@ -17,9 +17,16 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from association.demo_applications import seed_application_pages, seed_applications
 from association.models import HomePage, MemberProfile
 from wagtail_mentoring.dates import add_months
-from wagtail_mentoring.models import Cycle, MentoringProgramPage, Topic
+from wagtail_mentoring.models import (
+    COMMITTEE_GROUP,
+    Cycle,
+    MentoringProgramPage,
+    MentoringSettings,
+    Topic,
+)
 
 DEMO_PASSWORD = "mentoring-demo"
 
@@ -117,7 +124,10 @@ class Command(BaseCommand):
             cycle = self.seed_cycle(programme)
             topics = self.seed_topics()
             users = self.seed_users()
-        self.report(programme, cycle, topics, users)
+            pages = seed_application_pages(programme)
+            applications = seed_applications(cycle, pages, topics, DEMO_PASSWORD)
+            self.seed_site_settings()
+        self.report(programme, cycle, topics, users, pages, applications)
 
     # -- pages --------------------------------------------------------------------
 
@@ -270,11 +280,19 @@ class Command(BaseCommand):
     def seed_users(self) -> list[tuple[str, str]]:
         User = get_user_model()
         members, _ = Group.objects.get_or_create(name="Members")
-        committee, _ = Group.objects.get_or_create(name="Mentoring committee")
+        # wagtail_mentoring's migrations create this group; a flushed test database
+        # (transactional tests) has lost it, so make sure of it here too.
+        committee, _ = Group.objects.get_or_create(name=COMMITTEE_GROUP)
         committee.permissions.add(
             *Permission.objects.filter(
                 content_type__app_label="wagtail_mentoring",
-                codename__in=["add_cycle", "change_cycle", "view_cycle", "delete_cycle"],
+                codename__in=[
+                    "manage_mentoring",
+                    "view_application",
+                    "add_cycle",
+                    "change_cycle",
+                    "view_cycle",
+                ],
             ),
             *Permission.objects.filter(
                 content_type__app_label="wagtailadmin", codename="access_admin"
@@ -319,14 +337,26 @@ class Command(BaseCommand):
             accounts.append((username, role))
         return accounts
 
+    def seed_site_settings(self) -> None:
+        site = Site.objects.get(is_default_site=True)
+        mentoring = MentoringSettings.for_site(site)
+        mentoring.coordinator_email = "mentoring-coordinator@example.org"
+        mentoring.join_url = "https://example.org/join"
+        mentoring.renew_url = "https://example.org/renew"
+        mentoring.save()
+
     # -- output -------------------------------------------------------------------
 
-    def report(self, programme, cycle, topics, accounts) -> None:
+    def report(self, programme, cycle, topics, accounts, pages, applications) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("Demo content is ready."))
         out.write(f"  Programme page: {programme.url or '/'} ({programme.title})")
         out.write(f"  Cycle: {cycle.name}: {cycle.status_message()}")
         out.write(f"  Topics: {len(topics)}")
+        for role, page in pages.items():
+            out.write(f"  {role.title()} application page: {page.url}")
+        out.write(f"  Applications: {applications} (from member01 to member{applications:02d})")
+        out.write(f"  My mentoring: {programme.url}my/")
         out.write("")
         out.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         width = max(len(name) for name, _ in accounts)
