@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
 from ..models import Application
-from .permissions import CommitteeOnlyPermissionHelper
+from .permissions import CommitteeOnlyPermissionHelper, committee_only_response, is_committee
 
 
 class ApplicationAdmin(ModelAdmin):
@@ -46,6 +46,18 @@ class ApplicationAdmin(ModelAdmin):
         "withdrawn_at",
         "withdrawal_reason",
     )
+
+    # Wagtail answers a refused admin view with a redirect; applications answer 403,
+    # with a page that says why, so that nobody mistakes the refusal for a glitch.
+    def index_view(self, request):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return super().index_view(request)
+
+    def inspect_view(self, request, instance_pk):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return super().inspect_view(request, instance_pk)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("cycle")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.template.response import TemplateResponse
 from wagtail_modeladmin.helpers import PermissionHelper
 
 from ..models.applications import COMMITTEE_PERMISSION
@@ -27,6 +28,11 @@ class CommitteeOnlyPermissionHelper(PermissionHelper):
 
     def user_can_delete_obj(self, user, obj):
         return False
+
+
+def committee_only_response(request):
+    """A 403 page that says who may see mentoring applications, and how to get access."""
+    return TemplateResponse(request, "wagtail_mentoring/admin/committee_only.html", {}, status=403)
 
 
 def hide_application_pages_from_form_submissions(user, queryset):

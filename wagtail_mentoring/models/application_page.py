@@ -11,9 +11,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -156,8 +155,15 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
         return TemplateResponse(request, self.get_landing_page_template(request), context)
 
     def serve_submissions_list_view(self, request, *args, **kwargs):
-        """Wagtail's form-submissions listing would show applicants to any page editor."""
-        raise PermissionDenied
+        """Wagtail's form-submissions listing would show applicants to any page editor.
+
+        The committee is sent to the applications admin; everyone else gets 403.
+        """
+        from ..admin.permissions import committee_only_response, is_committee
+
+        if is_committee(request.user):
+            return redirect("wagtail_mentoring_application_modeladmin_index")
+        return committee_only_response(request)
 
     # -- serving ----------------------------------------------------------------
 
