@@ -19,6 +19,7 @@ ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
     "association",
+    "tests.testapp",
     "wagtail_mentoring",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",

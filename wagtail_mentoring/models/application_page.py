@@ -101,9 +101,16 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
     # -- lookups ----------------------------------------------------------------
 
     def get_program_page(self) -> AbstractMentoringProgramPage | None:
-        parent = self.get_parent()
-        parent = parent.specific if parent is not None else None
-        return parent if isinstance(parent, AbstractMentoringProgramPage) else None
+        """The parent programme page (looked up once per page instance)."""
+        if not hasattr(self, "_program_page"):
+            parent = self.get_parent()
+            # specific_deferred: the specific class without a second query; its own
+            # fields load only if something reads them.
+            parent = parent.specific_deferred if parent is not None else None
+            self._program_page = (
+                parent if isinstance(parent, AbstractMentoringProgramPage) else None
+            )
+        return self._program_page
 
     def get_cycle(self):
         """The cycle this page takes applications for: the programme's current cycle."""

@@ -137,6 +137,10 @@ class Application(models.Model):
 
     objects = ApplicationQuerySet.as_manager()
 
+    # Applications are not content: keep them out of Wagtail's reference index (which
+    # would otherwise write several rows on every save).
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
