@@ -1,0 +1,180 @@
+import numpy as np
+import pytest
+
+from wagtail_mentoring.matching.scoring import (
+    CONFERENCE_YES,
+    MEETING_EITHER,
+    MEETING_IN_PERSON,
+    MEETING_VIRTUAL,
+    Pool,
+    explain,
+    score_matrix,
+    weights_from,
+)
+
+TOPICS = ["Leadership", "Digital services", "Data literacy", "Outreach"]
+
+
+def pool(rows, capacity=None):
+    """A pool from dicts (person, topics as indexes, stage, sector, region, meeting, ...)."""
+    n = len(rows)
+    topics = np.zeros((n, len(TOPICS)), dtype=bool)
+    for i, row in enumerate(rows):
+        topics[i, row.get("topics", [])] = True
+
+    def column(name, default, dtype):
+        return np.array([row.get(name, default) for row in rows], dtype=dtype)
+
+    return Pool(
+        ids=np.arange(n) + 1,
+        person=column("person", 0, np.int64),
+        topics=topics,
+        stage=column("stage", 2, np.int8),
+        sector=column("sector", 0, np.int16),
+        region=column("region", 0, np.int16),
+        meeting=column("meeting", MEETING_EITHER, np.int8),
+        conference=column("conference", 1, np.int8),
+        employer=column("employer", -1, np.int32),
+        capacity=None if capacity is None else np.array(capacity),
+    )
+
+
+def test_each_component_scores_as_documented():
+    mentee = pool(
+        [
+            {
+                "person": 1,
+                "topics": [0, 1],
+                "stage": 1,
+                "sector": 3,
+                "region": 2,
+                "meeting": MEETING_IN_PERSON,
+                "conference": CONFERENCE_YES,
+            }
+        ]
+    )
+    mentors = pool(
+        [
+            # perfect: both topics, more senior, same sector/region, compatible, both at conference
+            {
+                "person": 10,
+                "topics": [0, 1, 2],
+                "stage": 4,
+                "sector": 3,
+                "region": 2,
+                "meeting": MEETING_IN_PERSON,
+                "conference": CONFERENCE_YES,
+            },
+            # half the topics, same stage, nothing else in common, meeting clash
+            {
+                "person": 11,
+                "topics": [1],
+                "stage": 1,
+                "sector": 5,
+                "region": 0,
+                "meeting": MEETING_VIRTUAL,
+                "conference": 1,
+            },
+            # reverse mentoring: less senior, offers a wanted topic
+            {"person": 12, "topics": [0], "stage": 0, "sector": 5, "region": 0},
+            # less senior, no wanted topic
+            {"person": 13, "topics": [3], "stage": 0, "sector": 5, "region": 0},
+        ],
+        capacity=[1, 1, 1, 1],
+    )
+    scores = score_matrix(mentee, mentors)
+    assert scores.total[0].tolist() == pytest.approx(
+        [100.0, 20 + 6 + 0 + 0 + 0 + 0, 20 + 12 + 10, 10]
+    )
+    assert scores.allowed.all()
+
+
+def test_weights_come_from_the_setting_and_unknown_ones_are_refused():
+    mentee = pool([{"person": 1, "topics": [0]}])
+    mentor = pool([{"person": 2, "topics": [0], "stage": 2}], capacity=[1])
+    only_topics = {"stage": 0, "sector": 0, "region": 0, "meeting": 0, "conference": 0}
+    assert score_matrix(mentee, mentor, only_topics).total[0, 0] == 40
+    assert score_matrix(mentee, mentor, {**only_topics, "topics": 7}).total[0, 0] == 7
+    with pytest.raises(ValueError, match="Unknown match weight 'seniority'"):
+        weights_from({"seniority": 3})
+
+
+def test_hard_constraints():
+    mentees = pool(
+        [
+            {"person": 1, "topics": [0], "employer": 7},
+            {"person": 2, "topics": [0], "employer": -1},
+        ]
+    )
+    mentors = pool(
+        [
+            {"person": 1, "topics": [0], "stage": 4},  # the same person as mentee 0
+            {"person": 3, "topics": [0], "stage": 4, "employer": 7},  # same employer as mentee 0
+            {"person": 4, "topics": [0], "stage": 4, "employer": -1},  # unknown employers differ
+            {"person": 5, "topics": [0], "stage": 4},  # full
+            {"person": 6, "topics": [0], "stage": 4},  # matched with mentee 1 before
+        ],
+        capacity=[1, 1, 1, 0, 1],
+    )
+    allowed = score_matrix(mentees, mentors, previous_pairs=[(2, 6)]).allowed
+    assert allowed.tolist() == [
+        [False, False, True, False, True],
+        [True, True, True, False, False],
+    ]
+    allowed = score_matrix(mentees, mentors, same_employer_allowed=True).allowed
+    assert allowed[0, 1]
+
+
+def test_minimum_score_forbids_weak_pairs():
+    mentee = pool([{"person": 1, "topics": [0]}])
+    mentors = pool(
+        [{"person": 2, "topics": [0], "stage": 4}, {"person": 3, "topics": [3], "stage": 0}],
+        capacity=[1, 1],
+    )
+    # The second pair scores 30 (sector, region and meeting only).
+    assert score_matrix(mentee, mentors).total[0, 1] == 30
+    scores = score_matrix(mentee, mentors, min_score=31)
+    assert scores.allowed.tolist() == [[True, False]]
+
+
+def test_explanation_gives_points_and_reasons_that_add_up():
+    mentee = pool(
+        [
+            {
+                "person": 1,
+                "topics": [0, 1, 2],
+                "stage": 1,
+                "sector": 3,
+                "region": 2,
+                "meeting": MEETING_VIRTUAL,
+                "conference": CONFERENCE_YES,
+            }
+        ]
+    )
+    mentor = pool(
+        [
+            {
+                "person": 2,
+                "topics": [1, 2],
+                "stage": 0,
+                "sector": 3,
+                "region": 1,
+                "meeting": MEETING_IN_PERSON,
+                "conference": CONFERENCE_YES,
+            }
+        ],
+        capacity=[1],
+    )
+    parts = explain(mentee, mentor, 0, 0, topic_names=TOPICS)
+    by_name = {p.name: p for p in parts}
+    assert (
+        by_name["topics"].reason == "offers 2 of 3 wanted topics (Digital services, Data literacy)"
+    )
+    assert by_name["topics"].points == pytest.approx(26.67)
+    assert by_name["stage"].reason.startswith("reverse mentoring")
+    assert by_name["sector"].reason == "same sector" and by_name["sector"].points == 10
+    assert by_name["region"].reason == "different regions" and by_name["region"].points == 0
+    assert by_name["meeting"].reason == "one wants to meet in person, the other virtually"
+    assert by_name["conference"].points == 10
+    total = score_matrix(mentee, mentor).total[0, 0]
+    assert sum(p.points for p in parts) == pytest.approx(total, abs=0.02)

@@ -1,0 +1,94 @@
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wagtail_mentoring.matching.solver import solve, solve_greedy
+
+
+def brute_force(score, allowed, capacity):
+    """Best total over every way of giving each mentee a mentor or nobody."""
+    n, m = score.shape
+    best = 0.0
+    for choice in itertools.product(range(-1, m), repeat=n):
+        used = np.zeros(m, dtype=int)
+        total = 0.0
+        for i, j in enumerate(choice):
+            if j < 0:
+                continue
+            if not allowed[i, j] or score[i, j] <= 0:
+                break
+            used[j] += 1
+            total += score[i, j]
+        else:
+            if (used <= capacity).all():
+                best = max(best, total)
+    return best
+
+
+instances = st.integers(min_value=0, max_value=2**32 - 1).flatmap(
+    lambda seed: st.tuples(
+        st.just(seed), st.integers(min_value=1, max_value=5), st.integers(min_value=1, max_value=4)
+    )
+)
+
+
+def random_instance(seed, n, m):
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, 6, (n, m)).astype(float)  # small range: many ties
+    allowed = rng.random((n, m)) < 0.7
+    capacity = rng.integers(0, 3, m)
+    return score, allowed, capacity
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances)
+def test_solver_total_equals_brute_force(instance):
+    score, allowed, capacity = random_instance(*instance)
+    solution = solve(score, allowed, capacity)
+    assert solution.total == pytest.approx(brute_force(score, allowed, capacity))
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances)
+def test_solution_never_breaks_a_constraint(instance):
+    score, allowed, capacity = random_instance(*instance)
+    for solution in (solve(score, allowed, capacity), solve_greedy(score, allowed, capacity)):
+        mentees = [i for i, _ in solution.pairs]
+        assert len(mentees) == len(set(mentees))  # at most one mentor each
+        used = np.bincount([j for _, j in solution.pairs], minlength=len(capacity))
+        assert (used <= capacity).all()  # capacity never exceeded
+        assert all(allowed[i, j] and score[i, j] > 0 for i, j in solution.pairs)
+        assert solution.total == pytest.approx(sum(score[i, j] for i, j in solution.pairs))
+
+
+def test_optimum_beats_greedy_where_greedy_is_short_sighted():
+    # Greedy gives mentor 0 to mentee 0 (score 10) and leaves mentee 1 with nothing;
+    # the optimum pairs 0-1 and 1-0 for 9 + 8.
+    score = np.array([[10.0, 9.0], [8.0, 0.0]])
+    allowed = np.ones((2, 2), dtype=bool)
+    capacity = np.array([1, 1])
+    assert solve_greedy(score, allowed, capacity).total == 10
+    optimum = solve(score, allowed, capacity)
+    assert optimum.pairs == [(0, 1), (1, 0)] and optimum.total == 17
+
+
+def test_capacity_lets_one_mentor_take_several():
+    score = np.array([[5.0], [4.0], [3.0]])
+    solution = solve(score, np.ones((3, 1), dtype=bool), np.array([2]))
+    assert solution.pairs == [(0, 0), (1, 0)]
+
+
+def test_nothing_to_match():
+    assert solve(np.zeros((0, 3)), np.zeros((0, 3), bool), np.ones(3, int)).pairs == []
+    assert solve(np.ones((2, 2)), np.zeros((2, 2), bool), np.ones(2, int)).pairs == []
+    assert solve(np.ones((2, 2)), np.ones((2, 2), bool), np.zeros(2, int)).pairs == []
+
+
+def test_bad_shapes_are_refused():
+    with pytest.raises(ValueError, match="one number per mentor"):
+        solve(np.ones((2, 2)), np.ones((2, 2), bool), np.ones(3, int))
+    with pytest.raises(ValueError, match="cannot be negative"):
+        solve(np.ones((2, 2)), np.ones((2, 2), bool), np.array([1, -1]))

@@ -1,0 +1,1 @@
+"""Matching: scoring pairs (pure), solving a whole cycle (pure), and the services that save."""

@@ -1,0 +1,259 @@
+"""Score every mentee against every mentor at once, and explain any one score.
+
+Pure functions over numpy arrays: no database, no Django. A :class:`Pool` holds one
+side's profiles as arrays (built from applications by the services module, or by
+hand in tests and benchmarks). :func:`score_matrix` returns the whole
+mentee by mentor score matrix with forbidden pairs marked; :func:`explain` gives the
+points of each component for one pair, with a sentence saying why.
+
+Components (weights from ``WAGTAIL_MENTORING_MATCH_WEIGHTS``; each component is a
+fraction from 0 to 1 times its weight):
+
+``topics``      share of the mentee's wanted topics that the mentor offers
+``stage``       1 when the mentor is more senior; 0.6 for reverse mentoring (a less
+                senior mentor who offers a wanted topic); 0.3 at the same stage
+``sector``      1 for the same sector
+``region``      1 for the same region
+``meeting``     1 when meeting preferences are compatible (in person and virtual are not)
+``conference``  1 when both will attend the annual conference
+
+Hard constraints (the pair is forbidden, whatever its score): the same person, the
+same employer (``WAGTAIL_MENTORING_MATCH_SAME_EMPLOYER_ALLOWED`` off), a mentor with
+no free capacity, a pair matched before, and any pair scoring under the minimum.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+COMPONENTS = ("topics", "stage", "sector", "region", "meeting", "conference")
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "topics": 40.0,
+    "stage": 20.0,
+    "sector": 10.0,
+    "region": 10.0,
+    "meeting": 10.0,
+    "conference": 10.0,
+}
+
+# Codes shared by both sides.
+MEETING_IN_PERSON, MEETING_VIRTUAL, MEETING_EITHER = 0, 1, 2
+CONFERENCE_YES = 0
+
+REVERSE_MENTORING = 0.6
+SAME_STAGE = 0.3
+
+
+@dataclasses.dataclass(frozen=True)
+class Pool:
+    """One side of the matching, as parallel arrays (one row per application).
+
+    ``topics`` is a boolean matrix (rows by number of topics). Categorical fields are
+    small integer codes; ``employer`` uses -1 for "unknown" (never equal to anything).
+    ``person`` identifies the member, so that nobody is matched with themselves.
+    """
+
+    ids: np.ndarray  # application ids, int64
+    person: np.ndarray  # user ids, int64
+    topics: np.ndarray  # bool, rows by topics
+    stage: np.ndarray  # int8, 0 = student … 4 = director
+    sector: np.ndarray  # int16
+    region: np.ndarray  # int16
+    meeting: np.ndarray  # int8, MEETING_*
+    conference: np.ndarray  # int8, CONFERENCE_YES = 0
+    employer: np.ndarray  # int32, -1 unknown
+    capacity: np.ndarray | None = None  # mentors only: free places
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scores:
+    """The score matrix and the mask of pairs that may be proposed."""
+
+    total: np.ndarray  # float64, mentees by mentors
+    allowed: np.ndarray  # bool, mentees by mentors
+
+
+def weights_from(setting: Mapping[str, float] | None) -> dict[str, float]:
+    """Merge a weights setting over the defaults; unknown components are an error."""
+    weights = dict(DEFAULT_WEIGHTS)
+    for name, value in (setting or {}).items():
+        if name not in DEFAULT_WEIGHTS:
+            raise ValueError(f"Unknown match weight {name!r}; use one of {', '.join(COMPONENTS)}.")
+        weights[name] = float(value)
+    return weights
+
+
+def component_matrices(mentees: Pool, mentors: Pool) -> dict[str, np.ndarray]:
+    """Each component as a mentees by mentors matrix of fractions from 0 to 1."""
+    wanted = mentees.topics.astype(np.float32)
+    offered = mentors.topics.astype(np.float32)
+    covered = wanted @ offered.T  # number of wanted topics the mentor offers
+    wanted_count = np.maximum(wanted.sum(axis=1, keepdims=True), 1.0)
+    topics = covered / wanted_count
+
+    mentee_stage = mentees.stage[:, None].astype(np.int16)
+    mentor_stage = mentors.stage[None, :].astype(np.int16)
+    stage = np.where(
+        mentor_stage > mentee_stage,
+        1.0,
+        np.where(
+            mentor_stage == mentee_stage,
+            SAME_STAGE,
+            np.where(covered > 0, REVERSE_MENTORING, 0.0),
+        ),
+    )
+
+    sector = (mentees.sector[:, None] == mentors.sector[None, :]).astype(np.float32)
+    region = (mentees.region[:, None] == mentors.region[None, :]).astype(np.float32)
+    a, b = mentees.meeting[:, None], mentors.meeting[None, :]
+    clash = ((a == MEETING_IN_PERSON) & (b == MEETING_VIRTUAL)) | (
+        (a == MEETING_VIRTUAL) & (b == MEETING_IN_PERSON)
+    )
+    meeting = (~clash).astype(np.float32)
+    conference = (
+        (mentees.conference[:, None] == CONFERENCE_YES)
+        & (mentors.conference[None, :] == CONFERENCE_YES)
+    ).astype(np.float32)
+    return {
+        "topics": topics,
+        "stage": stage,
+        "sector": sector,
+        "region": region,
+        "meeting": meeting,
+        "conference": conference,
+    }
+
+
+def score_matrix(
+    mentees: Pool,
+    mentors: Pool,
+    weights: Mapping[str, float] | None = None,
+    *,
+    min_score: float = 0.0,
+    same_employer_allowed: bool = False,
+    previous_pairs: Sequence[tuple[int, int]] = (),
+) -> Scores:
+    """Score every (mentee, mentor) pair and mark the pairs that may be proposed.
+
+    ``previous_pairs`` holds (mentee person, mentor person) pairs matched before.
+    """
+    weights = weights_from(weights)
+    parts = component_matrices(mentees, mentors)
+    total = np.zeros((len(mentees), len(mentors)), dtype=np.float64)
+    for name in COMPONENTS:
+        total += weights[name] * parts[name]
+
+    allowed = mentees.person[:, None] != mentors.person[None, :]
+    if not same_employer_allowed:
+        same = (mentees.employer[:, None] == mentors.employer[None, :]) & (
+            mentees.employer[:, None] >= 0
+        )
+        allowed &= ~same
+    if mentors.capacity is not None:
+        allowed &= (mentors.capacity > 0)[None, :]
+    if previous_pairs:
+        row_of = {int(p): i for i, p in enumerate(mentees.person)}
+        col_of: dict[int, list[int]] = {}
+        for j, p in enumerate(mentors.person):
+            col_of.setdefault(int(p), []).append(j)
+        for mentee_person, mentor_person in previous_pairs:
+            i = row_of.get(int(mentee_person))
+            for j in col_of.get(int(mentor_person), ()):
+                if i is not None:
+                    allowed[i, j] = False
+    allowed &= total >= min_score
+    return Scores(total=total, allowed=allowed)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComponentExplanation:
+    name: str
+    points: float
+    weight: float
+    reason: str
+
+
+def explain(
+    mentees: Pool,
+    mentors: Pool,
+    i: int,
+    j: int,
+    weights: Mapping[str, float] | None = None,
+    topic_names: Sequence[str] = (),
+    stage_names: Sequence[str] = (
+        "student",
+        "new professional",
+        "mid-career",
+        "senior",
+        "director",
+    ),
+) -> list[ComponentExplanation]:
+    """Points and a plain-language reason for each component of one pair's score."""
+    weights = weights_from(weights)
+    one_mentee = _take(mentees, i)
+    one_mentor = _take(mentors, j)
+    parts = {name: float(m[0, 0]) for name, m in component_matrices(one_mentee, one_mentor).items()}
+    wanted = np.flatnonzero(mentees.topics[i])
+    common = [t for t in wanted if mentors.topics[j, t]]
+
+    def names(indexes):
+        return ", ".join(topic_names[t] if t < len(topic_names) else f"topic {t}" for t in indexes)
+
+    mentee_stage, mentor_stage = int(mentees.stage[i]), int(mentors.stage[j])
+    if mentor_stage > mentee_stage:
+        stage_reason = (
+            f"the mentor is more senior ({stage_names[mentor_stage]} "
+            f"for a {stage_names[mentee_stage]})"
+        )
+    elif mentor_stage == mentee_stage:
+        stage_reason = f"both are at the same career stage ({stage_names[mentor_stage]})"
+    elif common:
+        stage_reason = "reverse mentoring: a less senior mentor who offers a topic the mentee wants"
+    else:
+        stage_reason = "the mentor is less senior and offers none of the wanted topics"
+    reasons = {
+        "topics": (
+            f"offers {len(common)} of {len(wanted)} wanted topics ({names(common)})"
+            if common
+            else f"offers none of the {len(wanted)} wanted topics"
+        ),
+        "stage": stage_reason,
+        "sector": "same sector" if parts["sector"] else "different sectors",
+        "region": "same region" if parts["region"] else "different regions",
+        "meeting": (
+            "meeting preferences are compatible"
+            if parts["meeting"]
+            else "one wants to meet in person, the other virtually"
+        ),
+        "conference": (
+            "both will attend the annual conference"
+            if parts["conference"]
+            else "not both will attend the annual conference"
+        ),
+    }
+    return [
+        ComponentExplanation(
+            name=name,
+            points=round(weights[name] * parts[name], 2),
+            weight=weights[name],
+            reason=reasons[name],
+        )
+        for name in COMPONENTS
+    ]
+
+
+def _take(pool: Pool, index: int) -> Pool:
+    fields = {
+        f.name: (
+            getattr(pool, f.name)[index : index + 1] if getattr(pool, f.name) is not None else None
+        )
+        for f in dataclasses.fields(pool)
+    }
+    return Pool(**fields)
