@@ -18,6 +18,7 @@ from .blocks import (
     TestimonialBlock,
 )
 from .cycles import Cycle, CycleStatus
+from .matches import Match, MatchEvent, MatchStatus
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin, MentoringProgramPage
 from .site_settings import MentoringSettings
 from .topics import Topic
@@ -37,6 +38,9 @@ __all__ = [
     "CycleStatus",
     "FAQBlock",
     "KeyFactsBlock",
+    "Match",
+    "MatchEvent",
+    "MatchStatus",
     "MeetingPreference",
     "MentoringApplicationPage",
     "MentoringPageMixin",

@@ -1,0 +1,214 @@
+import datetime
+
+import pytest
+from django.db import connection
+
+from wagtail_mentoring import signals
+from wagtail_mentoring.matching.services import (
+    CapacityExceeded,
+    MatchingError,
+    approve_match,
+    complete_match,
+    end_match,
+    propose_match,
+    reject_match,
+)
+from wagtail_mentoring.models import Application, ApplicationStatus, Match, MatchStatus
+
+
+@pytest.fixture
+def make_application(make_user, open_cycle):
+    def make(role, capacity=None, user=None, **fields):
+        user = user or make_user()
+        return Application.objects.create(
+            user=user,
+            cycle=open_cycle,
+            role=role,
+            contact_email=user.email,
+            name=user.get_full_name(),
+            career_stage="senior" if role == "mentor" else "student",
+            sector="public",
+            region="North",
+            meeting_preference="either",
+            conference_attendance="yes",
+            goals="Grow.",
+            capacity=capacity,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def committee(make_user):
+    return make_user(username="chair")
+
+
+@pytest.fixture
+def received():
+    events = []
+
+    def receiver(sender, **kwargs):
+        events.append((kwargs["match"].status, kwargs.get("actor"), kwargs.get("reason")))
+
+    for signal in (
+        signals.match_proposed,
+        signals.match_approved,
+        signals.match_rejected,
+        signals.match_ended,
+        signals.match_completed,
+    ):
+        signal.connect(receiver, weak=False)
+    yield events
+    for signal in (
+        signals.match_proposed,
+        signals.match_approved,
+        signals.match_rejected,
+        signals.match_ended,
+        signals.match_completed,
+    ):
+        signal.disconnect(receiver)
+
+
+def test_propose_then_approve(
+    make_application, committee, open_cycle, received, django_capture_on_commit_callbacks
+):
+    mentor = make_application("mentor", capacity=2)
+    mentee = make_application("mentee")
+    with django_capture_on_commit_callbacks(execute=True):
+        match = propose_match(
+            mentee, mentor, actor=committee, score=72.5, explanation=[{"name": "topics"}]
+        )
+    assert (match.status, match.score, match.proposed_by) == (MatchStatus.PROPOSED, 72.5, committee)
+    with django_capture_on_commit_callbacks(execute=True):
+        match = approve_match(match, actor=committee)
+    assert match.status == MatchStatus.APPROVED and match.approved_by == committee
+    assert match.start_date == open_cycle.pairing_start
+    assert (match.end_date.year * 12 + match.end_date.month) - (
+        match.start_date.year * 12 + match.start_date.month
+    ) == open_cycle.commitment_months
+    mentor.refresh_from_db()
+    mentee.refresh_from_db()
+    assert mentor.status == mentee.status == ApplicationStatus.MATCHED
+    assert [(e.action, e.from_status, e.to_status, e.actor) for e in match.events.all()] == [
+        ("proposed", "", "proposed", committee),
+        ("approved", "proposed", "approved", committee),
+    ]
+    assert received == [("proposed", committee, None), ("approved", committee, None)]
+
+
+def test_signals_wait_for_the_commit(
+    make_application, received, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        propose_match(make_application("mentee"), make_application("mentor", capacity=1))
+    assert received == [] and len(callbacks) == 1
+
+
+def test_capacity_is_never_exceeded(make_application):
+    mentor = make_application("mentor", capacity=1)
+    first = propose_match(make_application("mentee"), mentor)
+    second = propose_match(make_application("mentee"), mentor)
+    approve_match(first)
+    with pytest.raises(CapacityExceeded, match="place\\(s\\) are all taken"):
+        approve_match(second)
+    second.refresh_from_db()
+    assert second.status == MatchStatus.PROPOSED
+    with pytest.raises(CapacityExceeded, match="has no free place"):
+        propose_match(make_application("mentee"), mentor)
+
+
+def test_refusals_say_why(make_application, make_user):
+    person = make_user()
+    mentor = make_application("mentor", capacity=3, user=person)
+    with pytest.raises(MatchingError, match="cannot mentor themselves"):
+        propose_match(make_application("mentee", user=person), mentor)
+    with pytest.raises(MatchingError, match="pairs a mentor application with a mentee"):
+        propose_match(mentor, mentor)
+    withdrawn = make_application("mentee", status=ApplicationStatus.WITHDRAWN)
+    with pytest.raises(MatchingError, match="application is withdrawn"):
+        propose_match(withdrawn, mentor)
+    mentee = make_application("mentee")
+    propose_match(mentee, mentor)
+    with pytest.raises(MatchingError, match="matched before"):
+        propose_match(mentee, mentor)
+    other = make_application("mentor", capacity=1)
+    with pytest.raises(MatchingError, match="already has a proposed or approved match"):
+        propose_match(mentee, other)
+    assert Match.objects.count() == 1
+
+
+def test_reject_returns_both_to_the_pool(
+    make_application, committee, received, django_capture_on_commit_callbacks
+):
+    mentor = make_application("mentor", capacity=1)
+    mentee = make_application("mentee")
+    match = propose_match(mentee, mentor)
+    with django_capture_on_commit_callbacks(execute=True):
+        reject_match(match, actor=committee, reason="Same branch after all")
+    match.refresh_from_db()
+    assert match.status == MatchStatus.REJECTED and match.end_reason == "Same branch after all"
+    assert received[-1] == ("rejected", committee, "Same branch after all")
+    # The mentee can be proposed again, to someone else or (after a rejection) the same mentor.
+    assert propose_match(mentee, mentor).status == MatchStatus.PROPOSED
+    with pytest.raises(MatchingError, match="Only a proposed match can be approved"):
+        approve_match(match)
+
+
+def test_end_early_needs_a_reason_and_complete_finishes(make_application, committee):
+    mentor = make_application("mentor", capacity=2)
+    first = approve_match(propose_match(make_application("mentee"), mentor))
+    second = approve_match(propose_match(make_application("mentee"), mentor))
+    with pytest.raises(MatchingError, match="Say why"):
+        end_match(first, actor=committee, reason="  ")
+    end_match(first, actor=committee, reason="Moved overseas")
+    first.refresh_from_db()
+    assert first.status == MatchStatus.ENDED_EARLY and first.end_reason == "Moved overseas"
+    mentor.refresh_from_db()
+    assert mentor.status == ApplicationStatus.MATCHED  # still mentoring the second mentee
+    complete_match(second, actor=committee)
+    mentor.refresh_from_db()
+    assert mentor.status == ApplicationStatus.COMPLETED
+    with pytest.raises(MatchingError, match="Only an approved or active match can end"):
+        complete_match(second)
+    assert [e.action for e in first.events.all()] == ["proposed", "approved", "ended"]
+
+
+def test_approval_starts_today_when_pairing_has_begun(make_application, open_cycle):
+    open_cycle.pairing_start = datetime.date(2020, 1, 1)
+    open_cycle.save()
+    match = approve_match(
+        propose_match(make_application("mentee"), make_application("mentor", capacity=1))
+    )
+    assert match.start_date >= datetime.date.today() - datetime.timedelta(days=1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are proved on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_never_exceed_capacity(make_application):
+    import threading
+
+    from django.db import connection as thread_connection
+
+    mentor = make_application("mentor", capacity=2)
+    proposals = [propose_match(make_application("mentee"), mentor) for _ in range(6)]
+    barrier = threading.Barrier(len(proposals))
+    outcomes = []
+
+    def approve(match):
+        try:
+            barrier.wait(timeout=10)
+            approve_match(match)
+            outcomes.append("approved")
+        except CapacityExceeded:
+            outcomes.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=approve, args=(m,)) for m in proposals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["approved"] * 2 + ["refused"] * 4
+    assert Match.objects.filter(mentor=mentor, status=MatchStatus.APPROVED).count() == 2
