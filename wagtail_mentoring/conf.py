@@ -145,6 +145,49 @@ class AppSettings:
         """
         return self._setting("FROM_EMAIL", None)
 
+    @property
+    def MATCH_WEIGHTS(self) -> dict:
+        """Points for each score component (a full match on it earns its weight).
+
+        ``WAGTAIL_MENTORING_MATCH_WEIGHTS``, default ``{"topics": 40, "stage": 20,
+        "sector": 10, "region": 10, "meeting": 10, "conference": 10}``. Components left
+        out keep their default; an unknown component is an error.
+        """
+        return self._setting("MATCH_WEIGHTS", {})
+
+    @property
+    def MATCH_MIN_SCORE(self) -> float:
+        """The lowest score a suggested pair may have; below it the mentee waits.
+
+        ``WAGTAIL_MENTORING_MATCH_MIN_SCORE``, default ``20``.
+        """
+        return self._setting("MATCH_MIN_SCORE", 20)
+
+    @property
+    def MATCH_SAME_EMPLOYER_ALLOWED(self) -> bool:
+        """Whether a mentor and mentee from the same employer may be paired.
+
+        ``WAGTAIL_MENTORING_MATCH_SAME_EMPLOYER_ALLOWED``, default ``False``.
+        Employers are compared case-insensitively; an empty employer matches nobody.
+        """
+        return self._setting("MATCH_SAME_EMPLOYER_ALLOWED", False)
+
+    @property
+    def SUGGESTIONS_SHOWN(self) -> int:
+        """How many ranked mentors the matching view shows for one mentee.
+
+        ``WAGTAIL_MENTORING_SUGGESTIONS_SHOWN``, default ``10``.
+        """
+        return self._setting("SUGGESTIONS_SHOWN", 10)
+
+    @property
+    def WAITING_DAYS_WARNING(self) -> int:
+        """Waiting time, in days, after which the admin highlights an application.
+
+        ``WAGTAIL_MENTORING_WAITING_DAYS_WARNING``, default ``60``.
+        """
+        return self._setting("WAITING_DAYS_WARNING", 60)
+
     @classmethod
     def names(cls) -> list[str]:
         """The full names (with prefix) of every setting, in definition order."""

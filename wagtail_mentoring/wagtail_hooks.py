@@ -1,10 +1,12 @@
 """Registrations with Wagtail, and nothing else."""
 
+from django.urls import include, path
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from .admin import urls as admin_urls
 from .admin.menu import MentoringAdminGroup
 from .admin.permissions import hide_application_pages_from_form_submissions
 from .admin.topics import TopicViewSet
@@ -14,3 +16,8 @@ modeladmin_register(MentoringAdminGroup)
 register_snippet(TopicViewSet)
 register_setting(MentoringSettings, icon="group")
 hooks.register("filter_form_submissions_for_user", hide_application_pages_from_form_submissions)
+
+
+@hooks.register("register_admin_urls")
+def register_matching_urls():
+    return [path("mentoring/matching/", include(admin_urls))]

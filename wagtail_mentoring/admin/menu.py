@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.options import ModelAdminGroup
 
 from .applications import ApplicationAdmin
 from .cycles import CycleAdmin
+from .matches import MatchAdmin
+from .permissions import is_committee
+
+
+class CommitteeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_committee(request.user)
 
 
 class MentoringAdminGroup(ModelAdminGroup):
@@ -13,4 +22,11 @@ class MentoringAdminGroup(ModelAdminGroup):
     menu_label = _("Mentoring")
     menu_icon = "group"
     menu_order = 300
-    items = (ApplicationAdmin, CycleAdmin)
+    items = (ApplicationAdmin, MatchAdmin, CycleAdmin)
+
+    def get_submenu_items(self):
+        items = super().get_submenu_items()
+        matching = CommitteeMenuItem(
+            _("Matching"), reverse("wagtail_mentoring_matching"), icon_name="group", order=0
+        )
+        return [matching, *items]

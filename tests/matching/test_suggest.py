@@ -1,0 +1,109 @@
+import pytest
+
+from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.suggest import (
+    approve_many,
+    discard_many,
+    suggest_for_cycle,
+    suggest_mentors,
+)
+from wagtail_mentoring.models import Application, MatchStatus
+
+
+@pytest.fixture
+def apply(make_user, open_cycle, topics):
+    def make(role, topic_indexes, capacity=None, stage=None, organisation="", **fields):
+        user = make_user()
+        application = Application.objects.create(
+            user=user,
+            cycle=open_cycle,
+            role=role,
+            contact_email=user.email,
+            name=fields.pop("name", user.username),
+            career_stage=stage or ("senior" if role == "mentor" else "student"),
+            sector="public",
+            region="North",
+            organisation=organisation,
+            meeting_preference="either",
+            conference_attendance="yes",
+            goals="Grow.",
+            capacity=capacity,
+            **fields,
+        )
+        application.topics.set([topics[i] for i in topic_indexes])
+        return application
+
+    return make
+
+
+def test_ranked_suggestions_explain_themselves(apply, django_assert_max_num_queries):
+    mentee = apply("mentee", [0, 1])
+    best = apply("mentor", [0, 1], capacity=1, name="Best")
+    half = apply("mentor", [1], capacity=2, name="Half")
+    apply("mentor", [2], capacity=1, name="Weak", stage="student")
+    same_employer = apply("mentor", [0, 1], capacity=1, name="Colleague", organisation="Eastvale")
+    Application.objects.filter(pk=mentee.pk).update(organisation="EASTVALE ")
+    mentee.refresh_from_db()
+    with django_assert_max_num_queries(8):
+        suggestions = suggest_mentors(mentee)
+    names = [s.mentor_name for s in suggestions]
+    assert names[:2] == ["Best", "Half"]
+    assert "Colleague" not in names  # same employer, compared case-insensitively
+    top = suggestions[0]
+    assert top.score == 100 and top.capacity_left == 1
+    assert (
+        top.explanation[0]["reason"] == "offers 2 of 2 wanted topics (Leadership, Digital services)"
+    )
+    assert same_employer.pk not in [s.mentor_id for s in suggestions]
+    del best, half
+
+
+def test_cycle_suggestions_are_optimal_and_replace_old_proposals(apply, open_cycle, make_user):
+    mentees = [apply("mentee", [0]), apply("mentee", [0, 1])]
+    only_first = apply("mentor", [0], capacity=1, name="Leader")
+    both = apply("mentor", [0, 1], capacity=1, name="All-rounder")
+    stale = propose_match(mentees[1], only_first)
+
+    run = suggest_for_cycle(open_cycle, actor=make_user())
+    pairs = {(m.mentee_id, m.mentor_id) for m in run.proposed}
+    # Greedy would give the all-rounder to mentee 1 (100) and the leader to mentee 0;
+    # either way each mentee gets a mentor, and the total is the best possible.
+    assert len(pairs) == 2 and run.unmatched == 0 and run.replaced == 1
+    stale.refresh_from_db()
+    assert stale.status == MatchStatus.REJECTED
+    assert [e.action for e in stale.events.all()] == ["proposed", "replaced"]
+    assert all(m.explanation and m.events.get().action == "suggested" for m in run.proposed)
+    del both
+
+
+def test_approved_and_pinned_matches_stay_fixed(apply, open_cycle):
+    mentor = apply("mentor", [0], capacity=2)
+    kept = approve_match(propose_match(apply("mentee", [0]), mentor))
+    pinned = propose_match(apply("mentee", [0]), mentor, pinned=True)
+    newcomer = apply("mentee", [0])
+    run = suggest_for_cycle(open_cycle)
+    assert run.proposed == [] and run.unmatched == 1  # the mentor's two places are held
+    kept.refresh_from_db()
+    pinned.refresh_from_db()
+    assert kept.status == MatchStatus.APPROVED and pinned.status == MatchStatus.PROPOSED
+    del newcomer
+
+
+def test_minimum_score_leaves_a_mentee_waiting(apply, open_cycle, settings):
+    settings.WAGTAIL_MENTORING_MATCH_MIN_SCORE = 95
+    apply("mentee", [0, 1])
+    apply("mentor", [2], capacity=3)
+    run = suggest_for_cycle(open_cycle)
+    assert run.proposed == [] and run.unmatched == 1
+
+
+def test_batch_approval_reports_refusals(apply, open_cycle):
+    mentor = apply("mentor", [0], capacity=1)
+    first = propose_match(apply("mentee", [0]), mentor)
+    second = propose_match(apply("mentee", [0]), mentor)
+    approved, refused = approve_many([first, second])
+    assert [m.pk for m in approved] == [first.pk]
+    assert refused[0][0].pk == second.pk and "all taken" in refused[0][1]
+    assert discard_many([second]) == 1
+    second.refresh_from_db()
+    assert second.status == MatchStatus.REJECTED

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.options import ModelAdmin
+
+from ..models import Match
+from .permissions import CommitteeOnlyPermissionHelper, committee_only_response, is_committee
+
+
+class MatchAdmin(ModelAdmin):
+    """Matches, with their score, explanation and timeline (committee only, read-only)."""
+
+    model = Match
+    menu_label = _("Matches")
+    menu_icon = "link"
+    permission_helper_class = CommitteeOnlyPermissionHelper
+    inspect_view_enabled = True
+    list_display = ("mentor_name", "mentee_name", "cycle", "status", "score", "proposed_at")
+    list_filter = ("cycle", "status")
+    search_fields = ("mentor__name", "mentee__name")
+    inspect_view_fields = (
+        "cycle",
+        "mentor",
+        "mentee",
+        "status",
+        "score",
+        "explanation_html",
+        "pinned",
+        "proposed_by",
+        "proposed_at",
+        "approved_by",
+        "approved_at",
+        "start_date",
+        "end_date",
+        "ended_at",
+        "end_reason",
+        "timeline_html",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("mentor", "mentee", "cycle")
+
+    def index_view(self, request):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return super().index_view(request)
+
+    def inspect_view(self, request, instance_pk):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return super().inspect_view(request, instance_pk)
+
+    @staticmethod
+    def mentor_name(obj):
+        return obj.mentor.name
+
+    mentor_name.short_description = _("Mentor")
+
+    @staticmethod
+    def mentee_name(obj):
+        return obj.mentee.name
+
+    mentee_name.short_description = _("Mentee")

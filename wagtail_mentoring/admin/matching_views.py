@@ -1,0 +1,180 @@
+"""The committee's matching workspace: the pool, ranked suggestions, the cycle's batch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..conf import app_settings
+from ..matching.pool import OPEN_STATUSES
+from ..matching.services import MatchingError, approve_match, propose_match
+from ..matching.suggest import approve_many, discard_many, suggest_for_cycle, suggest_mentors
+from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
+from ..models.matches import HOLDS_CAPACITY, LIVE
+from .permissions import committee_only_response, is_committee
+
+
+def _committee_only(view):
+    def wrapped(request, *args, **kwargs):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@_committee_only
+def matching_index(request):
+    """Open the workspace of the most recent cycle (or say there is none)."""
+    cycle = Cycle.objects.order_by("-applications_open", "-pk").first()
+    if cycle is None:
+        return TemplateResponse(
+            request, "wagtail_mentoring/admin/matching_cycle.html", {"cycle": None, "cycles": []}
+        )
+    return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
+
+
+@_committee_only
+def matching_cycle(request, cycle_id):
+    """The pool and waiting times, the suggestion run and the batch of proposals."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if request.method == "POST":
+        return _cycle_action(request, cycle)
+    now = timezone.now()
+    threshold = app_settings.WAITING_DAYS_WARNING
+    live = Match.objects.filter(cycle=cycle, status__in=LIVE).values("mentee_id")
+    pool = list(
+        Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
+        .exclude(pk__in=live)
+        .order_by("submitted_at", "pk")
+        .prefetch_related("topics")
+    )
+    for application in pool:
+        application.waiting = application.waiting_days(now)
+        application.waited_too_long = application.waiting > threshold
+    mentors = (
+        Application.objects.filter(cycle=cycle, role=Role.MENTOR)
+        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED])
+        .annotate(
+            taken=Count("matches_as_mentor", filter=Q(matches_as_mentor__status__in=HOLDS_CAPACITY))
+        )
+    )
+    free_places = sum(max(0, (m.capacity or 0) - m.taken) for m in mentors)
+    proposals = list(
+        Match.objects.filter(cycle=cycle, status=MatchStatus.PROPOSED)
+        .select_related("mentor", "mentee")
+        .order_by("-score", "pk")
+    )
+    context = {
+        "cycle": cycle,
+        "cycles": Cycle.objects.order_by("-applications_open", "-pk"),
+        "pool": pool,
+        "free_places": free_places,
+        "mentor_count": len(mentors),
+        "proposals": proposals,
+        "threshold": threshold,
+        "approved_count": Match.objects.filter(cycle=cycle, status__in=HOLDS_CAPACITY).count(),
+    }
+    return TemplateResponse(request, "wagtail_mentoring/admin/matching_cycle.html", context)
+
+
+def _cycle_action(request, cycle):
+    action = request.POST.get("action")
+    proposals = Match.objects.filter(cycle=cycle, status=MatchStatus.PROPOSED)
+    if action == "suggest":
+        run = suggest_for_cycle(cycle, actor=request.user)
+        messages.success(
+            request,
+            _(
+                "%(proposed)d matches proposed (total score %(total).0f); "
+                "%(waiting)d mentees left waiting."
+            )
+            % {"proposed": len(run.proposed), "total": run.total, "waiting": run.unmatched},
+        )
+    elif action in ("approve_selected", "approve_all", "discard_selected"):
+        if action != "approve_all":
+            ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
+            proposals = proposals.filter(pk__in=ids)
+            if not ids:
+                messages.warning(request, _("Select at least one proposal first."))
+                return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
+        proposals = list(proposals.order_by("-score", "pk"))
+        if action == "discard_selected":
+            count = discard_many(proposals, actor=request.user)
+            messages.success(
+                request,
+                ngettext("%d proposal discarded.", "%d proposals discarded.", count) % count,
+            )
+        else:
+            approved, refused = approve_many(proposals, actor=request.user)
+            messages.success(
+                request,
+                ngettext("%d match approved.", "%d matches approved.", len(approved))
+                % len(approved),
+            )
+            for match, reason in refused:
+                messages.error(
+                    request,
+                    _("Not approved: %(mentor)s and %(mentee)s: %(reason)s")
+                    % {"mentor": match.mentor.name, "mentee": match.mentee.name, "reason": reason},
+                )
+    else:
+        messages.error(request, _("Unknown action."))
+    return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
+
+
+@_committee_only
+def matching_mentee(request, application_id):
+    """Ranked, explained mentor suggestions for one mentee; propose or approve in one click."""
+    mentee = get_object_or_404(
+        Application.objects.select_related("cycle"), pk=application_id, role=Role.MENTEE
+    )
+    if request.method == "POST":
+        mentor = get_object_or_404(
+            Application, pk=request.POST.get("mentor") or 0, role=Role.MENTOR, cycle=mentee.cycle
+        )
+        suggestion = next(
+            (s for s in suggest_mentors(mentee, limit=10_000) if s.mentor_id == mentor.pk), None
+        )
+        try:
+            match = propose_match(
+                mentee,
+                mentor,
+                actor=request.user,
+                score=suggestion.score if suggestion else 0.0,
+                explanation=suggestion.explanation if suggestion else [],
+            )
+            if request.POST.get("action") == "approve":
+                approve_match(match, actor=request.user)
+                messages.success(
+                    request,
+                    _("%(mentor)s and %(mentee)s are matched.")
+                    % {"mentor": mentor.name, "mentee": mentee.name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(mentor)s is proposed for %(mentee)s.")
+                    % {"mentor": mentor.name, "mentee": mentee.name},
+                )
+        except MatchingError as error:
+            messages.error(request, str(error))
+            return redirect("wagtail_mentoring_matching_mentee", application_id=mentee.pk)
+        return redirect("wagtail_mentoring_matching_cycle", cycle_id=mentee.cycle_id)
+    context = {
+        "mentee": mentee,
+        "cycle": mentee.cycle,
+        "suggestions": suggest_mentors(mentee),
+        "live_match": Match.objects.filter(mentee=mentee, status__in=LIVE)
+        .select_related("mentor")
+        .first(),
+        "waiting": mentee.waiting_days(),
+    }
+    return TemplateResponse(request, "wagtail_mentoring/admin/matching_mentee.html", context)

@@ -1,0 +1,171 @@
+"""Build scoring pools from a cycle's applications, in a constant number of queries."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from django.db.models import Count, Q
+
+from ..models.applications import (
+    Application,
+    ApplicationStatus,
+    CareerStage,
+    ConferenceAttendance,
+    MeetingPreference,
+    Role,
+)
+from ..models.matches import HOLDS_CAPACITY, LIVE, Match, MatchStatus
+from ..models.topics import Topic
+from .scoring import CONFERENCE_YES, MEETING_EITHER, MEETING_IN_PERSON, MEETING_VIRTUAL, Pool
+
+STAGES = [value for value, _label in CareerStage.choices]
+MEETING = {
+    MeetingPreference.IN_PERSON: MEETING_IN_PERSON,
+    MeetingPreference.VIRTUAL: MEETING_VIRTUAL,
+    MeetingPreference.EITHER: MEETING_EITHER,
+}
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
+FIELDS = (
+    "id",
+    "user_id",
+    "name",
+    "career_stage",
+    "sector",
+    "region",
+    "organisation",
+    "meeting_preference",
+    "conference_attendance",
+    "capacity",
+    "submitted_at",
+)
+
+
+@dataclasses.dataclass
+class CyclePools:
+    mentees: Pool
+    mentors: Pool
+    topic_names: list[str]
+    mentee_rows: list[dict]
+    mentor_rows: list[dict]
+    previous_pairs: list[tuple[int, int]]
+
+
+class _Codes(dict):
+    def code(self, value: str) -> int:
+        value = (value or "").strip().casefold()
+        if not value:
+            return -1
+        return self.setdefault(value, len(self))
+
+
+def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
+    n = len(rows)
+    row_of = {row["id"]: i for i, row in enumerate(rows)}
+    topics = np.zeros((n, max(1, len(topic_index))), dtype=bool)
+    for application_id, topic_id in topic_rows:
+        i = row_of.get(application_id)
+        if i is not None and topic_id in topic_index:
+            topics[i, topic_index[topic_id]] = True
+    return Pool(
+        ids=np.array([r["id"] for r in rows], dtype=np.int64),
+        person=np.array([r["user_id"] for r in rows], dtype=np.int64),
+        topics=topics,
+        stage=np.array(
+            [STAGES.index(r["career_stage"]) if r["career_stage"] in STAGES else 0 for r in rows],
+            dtype=np.int8,
+        ),
+        sector=np.array([codes["sector"].code(r["sector"]) for r in rows], dtype=np.int32),
+        region=np.array([codes["region"].code(r["region"]) for r in rows], dtype=np.int32),
+        meeting=np.array(
+            [MEETING.get(r["meeting_preference"], MEETING_EITHER) for r in rows], dtype=np.int8
+        ),
+        conference=np.array(
+            [
+                CONFERENCE_YES if r["conference_attendance"] == ConferenceAttendance.YES else 1
+                for r in rows
+            ],
+            dtype=np.int8,
+        ),
+        employer=np.array(
+            [codes["employer"].code(r["organisation"]) for r in rows], dtype=np.int32
+        ),
+        capacity=None if capacity is None else np.array(capacity, dtype=np.int64),
+    )
+
+
+def _holding(keep_proposals: bool, prefix: str = "") -> Q:
+    """Matches that hold a mentor's place (and a mentee) for this computation."""
+    statuses = [*HOLDS_CAPACITY, MatchStatus.PROPOSED] if keep_proposals else list(HOLDS_CAPACITY)
+    held = Q(**{f"{prefix}status__in": statuses})
+    return held | Q(**{f"{prefix}status": MatchStatus.PROPOSED, f"{prefix}pinned": True})
+
+
+def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
+    """Mentees waiting for a match and mentors with free places, as scoring pools.
+
+    Free places count approved and active matches, and pinned proposals (which the
+    solver keeps). With ``keep_proposals`` every open proposal holds its place and
+    its mentee (for one-click suggestions); without it, unpinned proposals are about
+    to be replaced and hold nothing.
+    """
+    holding = _holding(keep_proposals)
+    live_mentees = Match.objects.filter(holding, cycle=cycle).values("mentee_id")
+
+    mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
+    mentees = mentees.exclude(pk__in=live_mentees)
+    if mentee_ids is not None:
+        mentees = mentees.filter(pk__in=mentee_ids)
+    mentee_rows = list(mentees.order_by("submitted_at", "pk").values(*FIELDS))
+
+    mentors = (
+        Application.objects.filter(cycle=cycle, role=Role.MENTOR)
+        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED])
+        .annotate(
+            taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
+        )
+        .order_by("submitted_at", "pk")
+    )
+    mentor_rows = list(mentors.values(*FIELDS, "taken"))
+
+    topic_list = list(Topic.objects.values_list("id", "name"))
+    topic_index = {topic_id: i for i, (topic_id, _name) in enumerate(topic_list)}
+    ids = [r["id"] for r in mentee_rows] + [r["id"] for r in mentor_rows]
+    through = Application.topics.through
+    topic_rows = (
+        list(
+            through.objects.filter(application_id__in=ids).values_list("application_id", "topic_id")
+        )
+        if ids
+        else []
+    )
+
+    people = {r["user_id"] for r in mentee_rows}
+    previous = (
+        list(
+            Match.objects.exclude(status=MatchStatus.REJECTED)
+            .filter(mentee__user_id__in=people)
+            .values_list("mentee__user_id", "mentor__user_id")
+        )
+        if people
+        else []
+    )
+
+    codes = {"sector": _Codes(), "region": _Codes(), "employer": _Codes()}
+    return CyclePools(
+        mentees=_pool(mentee_rows, topic_index, topic_rows, codes),
+        mentors=_pool(
+            mentor_rows,
+            topic_index,
+            topic_rows,
+            codes,
+            capacity=[max(0, (r["capacity"] or 0) - r["taken"]) for r in mentor_rows],
+        ),
+        topic_names=[name for _id, name in topic_list],
+        mentee_rows=mentee_rows,
+        mentor_rows=mentor_rows,
+        previous_pairs=previous,
+    )
+
+
+__all__ = ["LIVE", "CyclePools", "load_pools"]

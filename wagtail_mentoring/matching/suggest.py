@@ -1,0 +1,171 @@
+"""Suggestions: ranked mentors for one mentee, and a whole cycle's optimal proposals."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import signals
+from ..conf import app_settings
+from ..models.matches import Match, MatchEvent, MatchStatus
+from .pool import load_pools
+from .scoring import explain, score_matrix
+from .services import MatchingError, _send_after_commit, approve_match, reject_match
+from .solver import solve
+
+
+@dataclasses.dataclass(frozen=True)
+class Suggestion:
+    mentor_id: int
+    mentor_name: str
+    score: float
+    capacity_left: int
+    explanation: list[dict]
+    allowed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class SuggestionRun:
+    proposed: list[Match]
+    unmatched: int
+    total: float
+    replaced: int
+
+
+def _score(pools):
+    return score_matrix(
+        pools.mentees,
+        pools.mentors,
+        app_settings.MATCH_WEIGHTS,
+        min_score=float(app_settings.MATCH_MIN_SCORE),
+        same_employer_allowed=bool(app_settings.MATCH_SAME_EMPLOYER_ALLOWED),
+        previous_pairs=pools.previous_pairs,
+    )
+
+
+def _explanation(pools, i, j) -> list[dict]:
+    return [
+        dataclasses.asdict(part)
+        for part in explain(
+            pools.mentees, pools.mentors, i, j, app_settings.MATCH_WEIGHTS, pools.topic_names
+        )
+    ]
+
+
+def suggest_mentors(mentee, limit: int | None = None) -> list[Suggestion]:
+    """The best mentors for one mentee, highest score first, each explained.
+
+    Pairs that break a hard constraint are left out.
+    """
+    limit = limit or app_settings.SUGGESTIONS_SHOWN
+    pools = load_pools(mentee.cycle, mentee_ids=[mentee.pk], keep_proposals=True)
+    if len(pools.mentees) == 0 or len(pools.mentors) == 0:
+        return []
+    scores = _score(pools)
+    row = np.where(scores.allowed[0], scores.total[0], -np.inf)
+    order = [j for j in np.argsort(-row, kind="stable")[:limit] if np.isfinite(row[j])]
+    return [
+        Suggestion(
+            mentor_id=int(pools.mentors.ids[j]),
+            mentor_name=pools.mentor_rows[j]["name"],
+            score=round(float(scores.total[0, j]), 2),
+            capacity_left=int(pools.mentors.capacity[j]),
+            explanation=_explanation(pools, 0, j),
+            allowed=True,
+        )
+        for j in order
+    ]
+
+
+def suggest_for_cycle(cycle, *, actor=None) -> SuggestionRun:
+    """Replace the cycle's unpinned proposals with the optimal set of new ones.
+
+    Approved, active and pinned matches stay as they are and keep their places. A
+    mentee is left waiting rather than proposed under ``MATCH_MIN_SCORE``.
+    """
+    pools = load_pools(cycle)
+    scores = _score(pools)
+    solution = solve(scores.total, scores.allowed, pools.mentors.capacity)
+    now = timezone.now()
+    actor_or_none = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        stale = list(
+            Match.objects.select_for_update().filter(
+                cycle=cycle, status=MatchStatus.PROPOSED, pinned=False
+            )
+        )
+        Match.objects.filter(pk__in=[m.pk for m in stale]).update(
+            status=MatchStatus.REJECTED, end_reason=_("Replaced by a new suggestion run.")
+        )
+        MatchEvent.objects.bulk_create(
+            MatchEvent(
+                match=m,
+                action="replaced",
+                from_status=MatchStatus.PROPOSED,
+                to_status=MatchStatus.REJECTED,
+                actor=actor_or_none,
+                at=now,
+            )
+            for m in stale
+        )
+        proposed = Match.objects.bulk_create(
+            Match(
+                cycle=cycle,
+                mentee_id=int(pools.mentees.ids[i]),
+                mentor_id=int(pools.mentors.ids[j]),
+                score=round(float(scores.total[i, j]), 2),
+                explanation=_explanation(pools, i, j),
+                proposed_by=actor_or_none,
+                proposed_at=now,
+            )
+            for i, j in solution.pairs
+        )
+        if proposed and proposed[0].pk is None:  # databases that do not return ids
+            proposed = list(
+                Match.objects.filter(cycle=cycle, status=MatchStatus.PROPOSED, proposed_at=now)
+            )
+        MatchEvent.objects.bulk_create(
+            MatchEvent(
+                match=m,
+                action="suggested",
+                to_status=MatchStatus.PROPOSED,
+                actor=actor_or_none,
+                at=now,
+            )
+            for m in proposed
+        )
+        for match in proposed:
+            _send_after_commit(signals.match_proposed, match=match, actor=actor)
+    return SuggestionRun(
+        proposed=proposed,
+        unmatched=len(pools.mentees) - len(solution.pairs),
+        total=solution.total,
+        replaced=len(stale),
+    )
+
+
+def approve_many(matches, *, actor=None) -> tuple[list[Match], list[tuple[Match, str]]]:
+    """Approve each proposal in its own transaction; report the ones refused and why."""
+    approved, refused = [], []
+    for match in matches:
+        try:
+            approved.append(approve_match(match, actor=actor))
+        except MatchingError as error:
+            refused.append((match, str(error)))
+    return approved, refused
+
+
+def discard_many(matches, *, actor=None, reason: str = "") -> int:
+    """Reject the given proposals; returns how many were rejected."""
+    count = 0
+    for match in matches:
+        try:
+            reject_match(match, actor=actor, reason=reason or _("Discarded from the suggestions."))
+            count += 1
+        except MatchingError:
+            continue
+    return count
