@@ -107,3 +107,13 @@ def test_batch_approval_reports_refusals(apply, open_cycle):
     assert discard_many([second]) == 1
     second.refresh_from_db()
     assert second.status == MatchStatus.REJECTED
+
+
+def test_running_suggestions_again_proposes_the_same_best_pairs(apply, open_cycle):
+    mentee = apply("mentee", [0])
+    mentor = apply("mentor", [0], capacity=1)
+    first = suggest_for_cycle(open_cycle)
+    second = suggest_for_cycle(open_cycle)
+    assert [(m.mentee_id, m.mentor_id) for m in first.proposed] == [(mentee.pk, mentor.pk)]
+    assert [(m.mentee_id, m.mentor_id) for m in second.proposed] == [(mentee.pk, mentor.pk)]
+    assert second.replaced == 1 and second.unmatched == 0

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from django.db.models import Count, Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
-from ..models import Application
+from ..conf import app_settings
+from ..models import Application, ApplicationStatus, Role
+from ..models.matches import HOLDS_CAPACITY
+from .exports import SafeExportIndexView
 from .permissions import CommitteeOnlyPermissionHelper, committee_only_response, is_committee
 
 
@@ -15,8 +20,50 @@ class ApplicationAdmin(ModelAdmin):
     menu_icon = "form"
     permission_helper_class = CommitteeOnlyPermissionHelper
     inspect_view_enabled = True
-    list_display = ("name", "role", "cycle", "status", "career_stage", "region", "submitted_at")
-    list_filter = ("cycle", "role", "status", "career_stage")
+    index_view_class = SafeExportIndexView
+    list_display = (
+        "name",
+        "role",
+        "cycle",
+        "status",
+        "career_stage",
+        "region",
+        "waiting",
+        "places_left",
+    )
+    list_filter = (
+        "cycle",
+        "role",
+        "status",
+        "topics",
+        "career_stage",
+        "region",
+        "conference_attendance",
+    )
+    list_export = (
+        "id",
+        "name",
+        "contact_email",
+        "role",
+        "cycle",
+        "status",
+        "career_stage",
+        "sector",
+        "region",
+        "organisation",
+        "meeting_preference",
+        "conference_attendance",
+        "topic_names",
+        "goals",
+        "capacity",
+        "years_experience",
+        "mentor_kind",
+        "preferred_mentor_stage",
+        "submitted_at",
+        "withdrawn_at",
+    )
+    export_filename = "mentoring-applications"
+    export_headings = {"topic_names": _("Topics"), "id": _("Application id")}
     search_fields = ("name", "contact_email", "organisation")
     ordering = ("submitted_at",)
     inspect_view_fields = (
@@ -60,4 +107,39 @@ class ApplicationAdmin(ModelAdmin):
         return super().inspect_view(request, instance_pk)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cycle")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("cycle")
+            .prefetch_related("topics")
+            .annotate(
+                taken=Count(
+                    "matches_as_mentor",
+                    filter=Q(matches_as_mentor__status__in=HOLDS_CAPACITY),
+                )
+            )
+        )
+
+    @staticmethod
+    def waiting(obj):
+        """Days since submission, for applications still waiting; highlighted when long."""
+        if obj.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL):
+            return ""
+        days = obj.waiting_days()
+        if days > app_settings.WAITING_DAYS_WARNING:
+            return format_html(
+                '<span class="status-tag status-tag--label" title="{}">{}</span>',
+                _("Waited longer than %(days)s days") % {"days": app_settings.WAITING_DAYS_WARNING},
+                days,
+            )
+        return days
+
+    waiting.short_description = _("Waiting (days)")
+
+    @staticmethod
+    def places_left(obj):
+        if obj.role != Role.MENTOR:
+            return ""
+        return max(0, (obj.capacity or 0) - obj.taken)
+
+    places_left.short_description = _("Places left")

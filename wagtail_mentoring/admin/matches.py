@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
 from ..models import Match
+from .exports import SafeExportIndexView
 from .permissions import CommitteeOnlyPermissionHelper, committee_only_response, is_committee
 
 
@@ -17,6 +18,22 @@ class MatchAdmin(ModelAdmin):
     inspect_view_enabled = True
     list_display = ("mentor_name", "mentee_name", "cycle", "status", "score", "proposed_at")
     list_filter = ("cycle", "status")
+    index_view_class = SafeExportIndexView
+    list_export = (
+        "id",
+        "cycle",
+        "mentor_name",
+        "mentee_name",
+        "status",
+        "score",
+        "proposed_at",
+        "approved_at",
+        "start_date",
+        "end_date",
+        "ended_at",
+        "end_reason",
+    )
+    export_filename = "mentoring-matches"
     search_fields = ("mentor__name", "mentee__name")
     inspect_view_fields = (
         "cycle",

@@ -130,22 +130,21 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
 
     topic_list = list(Topic.objects.values_list("id", "name"))
     topic_index = {topic_id: i for i, (topic_id, _name) in enumerate(topic_list)}
-    ids = [r["id"] for r in mentee_rows] + [r["id"] for r in mentor_rows]
+    # Join on the cycle rather than pass thousands of ids as query parameters.
     through = Application.topics.through
-    topic_rows = (
-        list(
-            through.objects.filter(application_id__in=ids).values_list("application_id", "topic_id")
-        )
-        if ids
-        else []
+    topic_rows = list(
+        through.objects.filter(application__cycle=cycle).values_list("application_id", "topic_id")
     )
 
     people = {r["user_id"] for r in mentee_rows}
+    # "Matched before" means a match that was approved at some point, in any cycle;
+    # proposals (which a new suggestion run replaces) and rejections do not count.
+    matched_before = [*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY]
     previous = (
         list(
-            Match.objects.exclude(status=MatchStatus.REJECTED)
-            .filter(mentee__user_id__in=people)
-            .values_list("mentee__user_id", "mentor__user_id")
+            Match.objects.filter(status__in=matched_before, mentee__user_id__in=people).values_list(
+                "mentee__user_id", "mentor__user_id"
+            )
         )
         if people
         else []

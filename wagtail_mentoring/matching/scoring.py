@@ -61,8 +61,8 @@ class Pool:
     person: np.ndarray  # user ids, int64
     topics: np.ndarray  # bool, rows by topics
     stage: np.ndarray  # int8, 0 = student … 4 = director
-    sector: np.ndarray  # int16
-    region: np.ndarray  # int16
+    sector: np.ndarray  # int32 codes
+    region: np.ndarray  # int32 codes
     meeting: np.ndarray  # int8, MEETING_*
     conference: np.ndarray  # int8, CONFERENCE_YES = 0
     employer: np.ndarray  # int32, -1 unknown
@@ -92,8 +92,8 @@ def weights_from(setting: Mapping[str, float] | None) -> dict[str, float]:
 
 def component_matrices(mentees: Pool, mentors: Pool) -> dict[str, np.ndarray]:
     """Each component as a mentees by mentors matrix of fractions from 0 to 1."""
-    wanted = mentees.topics.astype(np.float32)
-    offered = mentors.topics.astype(np.float32)
+    wanted = mentees.topics.astype(np.float64)
+    offered = mentors.topics.astype(np.float64)
     covered = wanted @ offered.T  # number of wanted topics the mentor offers
     wanted_count = np.maximum(wanted.sum(axis=1, keepdims=True), 1.0)
     topics = covered / wanted_count

@@ -164,6 +164,11 @@ class Application(models.Model):
         return f"{self.name} ({self.get_role_display()}, {self.cycle})"
 
     @property
+    def topic_names(self) -> str:
+        """The application's topics, comma-separated (uses prefetched topics)."""
+        return ", ".join(topic.name for topic in self.topics.all())
+
+    @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
