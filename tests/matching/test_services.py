@@ -212,3 +212,19 @@ def test_concurrent_approvals_never_exceed_capacity(make_application):
         thread.join(timeout=60)
     assert sorted(outcomes) == ["approved"] * 2 + ["refused"] * 4
     assert Match.objects.filter(mentor=mentor, status=MatchStatus.APPROVED).count() == 2
+
+
+def test_my_mentoring_shows_the_match_once_approved(client, make_application, program_page):
+    mentor = make_application("mentor", capacity=1)
+    mentee = make_application("mentee")
+    url = program_page.url + program_page.reverse_subpage("my_mentoring")
+    client.force_login(mentee.user)
+    html = client.get(url).content.decode()
+    assert "You are in the pool" in html and mentor.contact_email not in html
+    match = propose_match(mentee, mentor)
+    assert mentor.contact_email not in client.get(url).content.decode()  # proposals stay private
+    approve_match(match)
+    html = client.get(url).content.decode()
+    assert f"Your mentor: {mentor.name}" in html and f"mailto:{mentor.contact_email}" in html
+    client.force_login(mentor.user)
+    assert f"Your mentee: {mentee.name}" in client.get(url).content.decode()

@@ -6,6 +6,7 @@ import html
 import json
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -142,6 +143,20 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
             .prefetch_related("topics")
             .order_by("-cycle__applications_open", "role")
         )
+        from .matches import HOLDS_CAPACITY, Match
+
+        applications = list(applications)
+        matches = (
+            Match.objects.filter(status__in=HOLDS_CAPACITY)
+            .filter(Q(mentee__in=applications) | Q(mentor__in=applications))
+            .select_related("mentor", "mentee")
+        )
+        partners: dict[int, list] = {}
+        for match in matches:
+            partners.setdefault(match.mentee_id, []).append(match.mentor)
+            partners.setdefault(match.mentor_id, []).append(match.mentee)
+        for application in applications:
+            application.partners = partners.get(application.pk, [])
         context = self.get_context(request)
         context["applications"] = applications
         return TemplateResponse(request, "wagtail_mentoring/pages/my_mentoring.html", context)
