@@ -462,6 +462,67 @@ def suggest_one(program, topics, case: dict) -> dict:
 # -- report -----------------------------------------------------------------------------
 
 
+def list_views() -> dict:
+    """Median time and queries of the committee's application and match lists."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from wagtail_mentoring.models import Application, Match, MatchStatus
+
+    # Top the matches up to 10,000 rows with rejected proposals (no uniqueness rule).
+    mentees = list(Application.objects.filter(role="mentee").values_list("id", "cycle_id")[:5000])
+    mentors = list(Application.objects.filter(role="mentor").values_list("id", "cycle_id"))
+    by_cycle: dict[int, list[int]] = {}
+    for mentor_id, cycle_id in mentors:
+        by_cycle.setdefault(cycle_id, []).append(mentor_id)
+    missing = max(0, 10_000 - Match.objects.count())
+    filler = []
+    for index in range(missing):
+        mentee_id, cycle_id = mentees[index % len(mentees)]
+        pool = by_cycle[cycle_id]
+        filler.append(
+            Match(
+                cycle_id=cycle_id,
+                mentee_id=mentee_id,
+                mentor_id=pool[index % len(pool)],
+                status=MatchStatus.REJECTED,
+                score=50.0,
+            )
+        )
+    Match.objects.bulk_create(filler, batch_size=500)
+
+    user = get_user_model().objects.create_user("bench-committee", password="x")
+    user.groups.add(Group.objects.get(name="Mentoring committee"))
+    client = Client()
+    client.force_login(user)
+    figures = {}
+    for name, url in (
+        ("applications", reverse("wagtail_mentoring_application_modeladmin_index")),
+        ("matches", reverse("wagtail_mentoring_match_modeladmin_index")),
+    ):
+        client.get(url)  # warm up
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        with CaptureQueriesContext(connection) as context:
+            client.get(url)
+        figures[name] = {
+            "rows": Application.objects.count()
+            if name == "applications"
+            else Match.objects.count(),
+            "median_ms": statistics.median(times) * 1000,
+            "queries": len(context.captured_queries),
+        }
+    return figures
+
+
 def main() -> None:
     started = time.perf_counter()
     rng = np.random.default_rng(SEED)
@@ -482,6 +543,8 @@ def main() -> None:
     print("  end to end done", file=sys.stderr, flush=True)
     one = suggest_one(program, topics, cases["5000x2500"])
     print("  suggest_mentors done", file=sys.stderr, flush=True)
+    lists = list_views()
+    print("  list views done", file=sys.stderr, flush=True)
 
     small, large = cases["2000x1000"], cases["5000x2500"]
     lines = [
@@ -538,6 +601,13 @@ def main() -> None:
         f"  median {one['median_ms']:.1f} ms, min {one['min_ms']:.1f} ms, max "
         f"{one['max_ms']:.1f} ms, {one['queries']} queries, at least {one['shown']} shown",
         "",
+        "Committee list views (first page, 100 rows shown)",
+        *[
+            f"  {name:<13} {figures['rows']:>6} rows  median {figures['median_ms']:.1f} ms, "
+            f"{figures['queries']} queries"
+            for name, figures in lists.items()
+        ],
+        "",
         f"Goals: score + solve at 5000x2500 <= {GOAL_SOLVER_S:g} s "
         f"({large['solver_s']:.3f} s); suggest_mentors <= {GOAL_SUGGEST_MS:g} ms "
         f"({one['median_ms']:.1f} ms). Total run time {time.perf_counter() - started:.1f} s.",
@@ -574,6 +644,12 @@ def main() -> None:
         "end_to_end_rerun_total": round(e2e["rerun_total"], 4),
         "suggest_one_ms": round(one["median_ms"], 3),
         "suggest_one_queries": one["queries"],
+        "applications_list_ms": round(lists["applications"]["median_ms"], 1),
+        "applications_list_rows": lists["applications"]["rows"],
+        "applications_list_queries": lists["applications"]["queries"],
+        "matches_list_ms": round(lists["matches"]["median_ms"], 1),
+        "matches_list_rows": lists["matches"]["rows"],
+        "matches_list_queries": lists["matches"]["queries"],
         "goal_solver_s": GOAL_SOLVER_S,
         "goal_suggest_ms": GOAL_SUGGEST_MS,
         "goal_solver_met": goal_solver,

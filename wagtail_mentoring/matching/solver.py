@@ -79,12 +79,17 @@ def solve_greedy(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -
     order = np.argsort(-score[rows, cols], kind="stable")
     taken = np.zeros(score.shape[0], dtype=bool)
     pairs = []
+    mentees_left, seats_left = int(allowed.any(axis=1).sum()), int(left.sum())
     for index in order:
+        if mentees_left == 0 or seats_left == 0:
+            break
         i, j = rows[index], cols[index]
         if taken[i] or left[j] == 0:
             continue
         taken[i] = True
         left[j] -= 1
+        mentees_left -= 1
+        seats_left -= 1
         pairs.append((int(i), int(j)))
     pairs.sort()
     return Solution(pairs=pairs, total=_total(score, pairs))
