@@ -96,3 +96,16 @@ def test_seed_refuses_to_publish_demo_passwords_without_debug():
     with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo", stdout=StringIO())
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+def test_seeded_pool_gives_meaningful_suggestions():
+    from wagtail_mentoring.matching.suggest import suggest_for_cycle, suggest_mentors
+
+    seed()
+    cycle = MentoringProgramPage.objects.get().get_current_cycle()
+    mentee = Application.objects.filter(cycle=cycle, role="mentee").first()
+    ranked = suggest_mentors(mentee)
+    assert ranked and ranked[0].score >= ranked[-1].score and ranked[0].explanation
+    run = suggest_for_cycle(cycle)
+    assert len(run.proposed) >= 15 and run.total > 0

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wagtail_mentoring.matching.scoring import (
     CONFERENCE_YES,
@@ -11,6 +13,7 @@ from wagtail_mentoring.matching.scoring import (
     score_matrix,
     weights_from,
 )
+from wagtail_mentoring.matching.solver import solve
 
 TOPICS = ["Leadership", "Digital services", "Data literacy", "Outreach"]
 
@@ -178,3 +181,48 @@ def test_explanation_gives_points_and_reasons_that_add_up():
     assert by_name["conference"].points == 10
     total = score_matrix(mentee, mentor).total[0, 0]
     assert sum(p.points for p in parts) == pytest.approx(total, abs=0.02)
+
+
+pool_sizes = st.tuples(
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=8),
+    st.floats(min_value=0, max_value=80),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(pool_sizes)
+def test_proposals_from_random_pools_keep_every_hard_constraint(case):
+    seed, n, m, min_score = case
+    rng = np.random.default_rng(seed)
+
+    def random_pool(size, first_person, capacity=None):
+        people = rng.integers(first_person, first_person + 6, size)  # some people on both sides
+        return Pool(
+            ids=np.arange(size),
+            person=people,
+            topics=rng.random((size, 4)) < 0.4,
+            stage=rng.integers(0, 5, size).astype(np.int8),
+            sector=rng.integers(0, 3, size),
+            region=rng.integers(0, 3, size),
+            meeting=rng.integers(0, 3, size).astype(np.int8),
+            conference=rng.integers(0, 3, size).astype(np.int8),
+            employer=rng.integers(-1, 3, size),
+            capacity=capacity,
+        )
+
+    mentees = random_pool(n, 0)
+    mentors = random_pool(m, 3, capacity=rng.integers(0, 3, m))
+    previous = [(int(mentees.person[0]), int(mentors.person[0]))]
+    scores = score_matrix(mentees, mentors, min_score=min_score, previous_pairs=previous)
+    solution = solve(scores.total, scores.allowed, mentors.capacity)
+    used = np.zeros(m, dtype=int)
+    for i, j in solution.pairs:
+        assert mentees.person[i] != mentors.person[j]
+        assert mentees.employer[i] < 0 or mentees.employer[i] != mentors.employer[j]
+        assert scores.total[i, j] >= min_score
+        assert (int(mentees.person[i]), int(mentors.person[j])) not in previous
+        used[j] += 1
+    assert (used <= mentors.capacity).all()
+    assert len({i for i, _ in solution.pairs}) == len(solution.pairs)

@@ -159,15 +159,17 @@ def score_matrix(
     if mentors.capacity is not None:
         allowed &= (mentors.capacity > 0)[None, :]
     if previous_pairs:
-        row_of = {int(p): i for i, p in enumerate(mentees.person)}
-        col_of: dict[int, list[int]] = {}
+        rows_of: dict[int, list[int]] = {}
+        for i, p in enumerate(mentees.person):
+            rows_of.setdefault(int(p), []).append(i)
+        cols_of: dict[int, list[int]] = {}
         for j, p in enumerate(mentors.person):
-            col_of.setdefault(int(p), []).append(j)
-        for mentee_person, mentor_person in previous_pairs:
-            i = row_of.get(int(mentee_person))
-            for j in col_of.get(int(mentor_person), ()):
-                if i is not None:
-                    allowed[i, j] = False
+            cols_of.setdefault(int(p), []).append(j)
+        for mentee_person, mentor_person in set(previous_pairs):
+            rows = rows_of.get(int(mentee_person))
+            cols = cols_of.get(int(mentor_person))
+            if rows and cols:
+                allowed[np.ix_(rows, cols)] = False
     allowed &= total >= min_score
     return Scores(total=total, allowed=allowed)
 
