@@ -120,8 +120,7 @@ class ApplicationAdmin(ModelAdmin):
             )
         )
 
-    @staticmethod
-    def waiting(obj):
+    def waiting(self, obj):
         """Days since submission, for applications still waiting; highlighted when long."""
         if obj.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL):
             return ""
@@ -136,8 +135,7 @@ class ApplicationAdmin(ModelAdmin):
 
     waiting.short_description = _("Waiting (days)")
 
-    @staticmethod
-    def places_left(obj):
+    def places_left(self, obj):
         if obj.role != Role.MENTOR:
             return ""
         return max(0, (obj.capacity or 0) - obj.taken)

@@ -9,7 +9,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise_formula(value):
     """Prefix a quote to text a spreadsheet would run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    # A lone "-" is the admin's empty-value placeholder, not a formula.
+    if isinstance(value, str) and value != "-" and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -67,14 +67,12 @@ class MatchAdmin(ModelAdmin):
             return committee_only_response(request)
         return super().inspect_view(request, instance_pk)
 
-    @staticmethod
-    def mentor_name(obj):
+    def mentor_name(self, obj):
         return obj.mentor.name
 
     mentor_name.short_description = _("Mentor")
 
-    @staticmethod
-    def mentee_name(obj):
+    def mentee_name(self, obj):
         return obj.mentee.name
 
     mentee_name.short_description = _("Mentee")

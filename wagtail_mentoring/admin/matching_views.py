@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -143,16 +144,20 @@ def matching_mentee(request, application_id):
         suggestion = next(
             (s for s in suggest_mentors(mentee, limit=10_000) if s.mentor_id == mentor.pk), None
         )
+        approving = request.POST.get("action") == "approve"
         try:
-            match = propose_match(
-                mentee,
-                mentor,
-                actor=request.user,
-                score=suggestion.score if suggestion else 0.0,
-                explanation=suggestion.explanation if suggestion else [],
-            )
-            if request.POST.get("action") == "approve":
-                approve_match(match, actor=request.user)
+            # Propose and approve together: a refused approval leaves no proposal behind.
+            with transaction.atomic():
+                match = propose_match(
+                    mentee,
+                    mentor,
+                    actor=request.user,
+                    score=suggestion.score if suggestion else 0.0,
+                    explanation=suggestion.explanation if suggestion else [],
+                )
+                if approving:
+                    approve_match(match, actor=request.user)
+            if approving:
                 messages.success(
                     request,
                     _("%(mentor)s and %(mentee)s are matched.")
