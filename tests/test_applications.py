@@ -725,3 +725,20 @@ def test_number_and_date_questions_are_stored_as_json(
 def test_status_page_links_to_my_mentoring(client, applied, mentee_page, program_page):
     link = soup(client.get(mentee_page.url)).find("a", string="All your mentoring applications")
     assert link["href"] == "/mentoring/my/"
+
+
+def test_committee_sees_the_application_history(
+    client, applied, mentee_page, committee_member, django_capture_on_commit_callbacks
+):
+    post(
+        client,
+        mentee_page,
+        {"mentoring_action": "withdraw", "reason": "Too busy"},
+        django_capture_on_commit_callbacks,
+    )
+    assert [e.action for e in applied.events.all()] == ["submitted", "withdrawn"]
+    client.force_login(committee_member)
+    html = client.get(
+        reverse("wagtail_mentoring_application_modeladmin_inspect", args=[applied.pk])
+    ).content.decode()
+    assert "submitted" in html and "withdrawn" in html and "Too busy" in html

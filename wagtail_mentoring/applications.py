@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .mail import send_templated_email
-from .models.applications import Application, ApplicationStatus
+from .models.applications import Application, ApplicationStatus, record
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def submit_application(form, *, user, cycle, page=None, coordinator_email: str =
         with transaction.atomic():
             application.save()
             application.topics.set(form.get_topic_ids())
+            record(application.pk, "submitted", actor=user)
             transaction.on_commit(
                 partial(_send_submitted_emails, application.pk, coordinator_email)
             )
@@ -82,6 +83,7 @@ def update_application(form, application: Application, coordinator_email: str = 
             transaction.on_commit(partial(_send_submitted_emails, updated.pk, coordinator_email))
         updated.save()
         updated.topics.set(form.get_topic_ids())
+        record(updated.pk, "applied again" if reapplying else "edited", actor=updated.user)
     return updated
 
 
@@ -97,6 +99,7 @@ def withdraw_application(application: Application, reason: str = "") -> Applicat
         locked.withdrawn_at = timezone.now()
         locked.withdrawal_reason = reason.strip()
         locked.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
+        record(locked.pk, "withdrawn", actor=locked.user, note=locked.withdrawal_reason)
     return locked
 
 

@@ -228,3 +228,15 @@ def test_my_mentoring_shows_the_match_once_approved(client, make_application, pr
     assert f"Your mentor: {mentor.name}" in html and f"mailto:{mentor.contact_email}" in html
     client.force_login(mentor.user)
     assert f"Your mentee: {mentee.name}" in client.get(url).content.decode()
+
+
+def test_application_history_records_the_match(make_application, committee):
+    mentor = make_application("mentor", capacity=1)
+    mentee = make_application("mentee")
+    match = approve_match(propose_match(mentee, mentor), actor=committee)
+    complete_match(match, actor=committee)
+    assert [(e.action, e.actor) for e in mentee.events.all()] == [
+        ("matched", committee),
+        ("match completed", committee),
+    ]
+    assert mentor.events.first().note == f"Mentor of {mentee.name}"

@@ -92,6 +92,7 @@ class ApplicationAdmin(ModelAdmin):
         "updated_at",
         "withdrawn_at",
         "withdrawal_reason",
+        "history_html",
     )
 
     # Wagtail answers a refused admin view with a redirect; applications answer 403,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import signals
 from ..dates import add_months
-from ..models.applications import Application, ApplicationStatus, Role
+from ..models.applications import Application, ApplicationStatus, Role, record
 from ..models.matches import HOLDS_CAPACITY, LIVE, Match, MatchEvent, MatchStatus
 
 
@@ -138,6 +138,8 @@ def approve_match(match: Match, *, actor=None, start_date=None) -> Match:
         Application.objects.filter(pk__in=[mentor.pk, mentee.pk]).update(
             status=ApplicationStatus.MATCHED
         )
+        record(mentor.pk, "matched", actor, note=_("Mentor of %(name)s") % {"name": mentee.name})
+        record(mentee.pk, "matched", actor, note=_("Mentee of %(name)s") % {"name": mentor.name})
         _event(match, "approved", MatchStatus.PROPOSED, actor)
         _send_after_commit(signals.match_approved, match=match, actor=actor)
     return match
@@ -187,6 +189,8 @@ def _finish(match, status, action, actor, reason):
         if not Match.objects.filter(mentor_id=match.mentor_id, status__in=LIVE).exists():
             Application.objects.filter(pk=match.mentor_id).update(status=mentee_done)
         _event(match, action, previous, actor, reason)
+        for application_id in (match.mentor_id, match.mentee_id):
+            record(application_id, f"match {action}", actor, note=reason)
         if status == MatchStatus.COMPLETED:
             _send_after_commit(signals.match_completed, match=match, actor=actor)
         else:

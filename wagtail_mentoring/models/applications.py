@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +182,46 @@ class Application(models.Model):
     def is_withdrawn(self) -> bool:
         return self.status == ApplicationStatus.WITHDRAWN
 
+    def history_html(self) -> str:
+        """Every step of the application, for the committee's inspect view."""
+        return render_to_string(
+            "wagtail_mentoring/admin/includes/timeline.html",
+            {"events": self.events.select_related("actor")},
+        )
+
+    history_html.short_description = _("History")
+
     def waiting_days(self, when=None) -> int:
         when = when or timezone.now()
         return max(0, (when - self.submitted_at).days)
+
+
+class ApplicationEvent(models.Model):
+    """One step in an application's life: submitted, edited, withdrawn, matched, ..."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("application event")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"
+
+
+def record(application_id: int, action: str, actor=None, note: str = "") -> None:
+    """Add a step to an application's history."""
+    ApplicationEvent.objects.create(
+        application_id=application_id,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+    )
