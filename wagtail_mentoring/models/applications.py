@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .events import AbstractEvent
+
 COMMITTEE_PERMISSION = "wagtail_mentoring.manage_mentoring"
 COMMITTEE_GROUP = "Mentoring committee"
 
@@ -196,25 +198,13 @@ class Application(models.Model):
         return max(0, (when - self.submitted_at).days)
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(AbstractEvent):
     """One step in an application's life: submitted, edited, withdrawn, matched, ..."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    wagtail_reference_index_ignore = True
-
-    class Meta:
+    class Meta(AbstractEvent.Meta):
         verbose_name = _("application event")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"
 
 
 def record(application_id: int, action: str, actor=None, note: str = "") -> None:

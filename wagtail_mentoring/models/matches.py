@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .events import AbstractEvent
+
 
 class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
@@ -108,24 +110,12 @@ class Match(models.Model):
     timeline_html.short_description = _("Timeline")
 
 
-class MatchEvent(models.Model):
-    """One change in a match's life: who did what, when."""
+class MatchEvent(AbstractEvent):
+    """One change in a match's life: who did what, when, and the status it moved."""
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    wagtail_reference_index_ignore = True
-
-    class Meta:
+    class Meta(AbstractEvent.Meta):
         verbose_name = _("match event")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"
