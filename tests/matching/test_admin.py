@@ -158,3 +158,24 @@ def test_match_inspect_shows_explanation_and_timeline(client, users, apply):
     ).content.decode()
     assert "offers 1 of 1 wanted topics (Leadership)" in html
     assert "proposed" in html and "approved" in html
+
+
+def test_pinned_proposals_survive_a_new_suggestion_run(client, users, apply, open_cycle):
+    client.force_login(users["committee"])
+    mentee = apply("mentee", [0], name="Mentee A")
+    apply("mentor", [0], capacity=1, name="Good")
+    second_choice = apply("mentor", [2], capacity=1, name="Second choice")
+    pinned = propose_match(mentee, second_choice)
+    cycle_url = reverse("wagtail_mentoring_matching_cycle", args=[open_cycle.pk])
+    response = client.post(cycle_url, {"action": "pin", "match": [pinned.pk]}, follow=True)
+    assert "1 proposal pinned." in response.content.decode()
+    client.post(cycle_url, {"action": "suggest"})
+    pinned.refresh_from_db()
+    assert pinned.pinned and pinned.status == MatchStatus.PROPOSED
+    assert Match.objects.filter(status=MatchStatus.PROPOSED).count() == 1  # the mentee is held
+    assert [e.action for e in pinned.events.all()] == ["proposed", "pinned"]
+    client.post(cycle_url, {"action": "unpin", "match": [pinned.pk]})
+    client.post(cycle_url, {"action": "suggest"})
+    pinned.refresh_from_db()
+    assert pinned.status == MatchStatus.REJECTED
+    assert Match.objects.get(status=MatchStatus.PROPOSED).mentor.name == "Good"

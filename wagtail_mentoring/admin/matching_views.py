@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from ..conf import app_settings
 from ..matching.pool import OPEN_STATUSES
-from ..matching.services import MatchingError, approve_match, propose_match
+from ..matching.services import MatchingError, approve_match, propose_match, set_pinned
 from ..matching.suggest import approve_many, discard_many, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import HOLDS_CAPACITY, LIVE
@@ -99,7 +99,7 @@ def _cycle_action(request, cycle):
             )
             % {"proposed": len(run.proposed), "total": run.total, "waiting": run.unmatched},
         )
-    elif action in ("approve_selected", "approve_all", "discard_selected"):
+    elif action in ("approve_selected", "approve_all", "discard_selected", "pin", "unpin"):
         if action != "approve_all":
             ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
             proposals = proposals.filter(pk__in=ids)
@@ -107,7 +107,19 @@ def _cycle_action(request, cycle):
                 messages.warning(request, _("Select at least one proposal first."))
                 return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
         proposals = list(proposals.order_by("-score", "pk"))
-        if action == "discard_selected":
+        if action in ("pin", "unpin"):
+            for match in proposals:
+                set_pinned(match, action == "pin", actor=request.user)
+            messages.success(
+                request,
+                (
+                    ngettext("%d proposal pinned.", "%d proposals pinned.", len(proposals))
+                    if action == "pin"
+                    else ngettext("%d proposal unpinned.", "%d proposals unpinned.", len(proposals))
+                )
+                % len(proposals),
+            )
+        elif action == "discard_selected":
             count = discard_many(proposals, actor=request.user)
             messages.success(
                 request,

@@ -159,6 +159,19 @@ def reject_match(match: Match, *, actor=None, reason: str = "") -> Match:
     return match
 
 
+def set_pinned(match: Match, pinned: bool, *, actor=None) -> Match:
+    """Pin a proposal (a new suggestion run keeps it) or unpin it."""
+    with transaction.atomic():
+        match = Match.objects.select_for_update().get(pk=match.pk)
+        if match.status != MatchStatus.PROPOSED:
+            raise MatchingError(_("Only a proposed match can be pinned or unpinned."))
+        if match.pinned != pinned:
+            match.pinned = pinned
+            match.save(update_fields=["pinned"])
+            _event(match, "pinned" if pinned else "unpinned", match.status, actor)
+    return match
+
+
 def end_match(match: Match, *, actor=None, reason: str) -> Match:
     """End an approved or active match early; a reason is required."""
     if not reason or not reason.strip():
