@@ -1,25 +1,20 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.options import ModelAdmin
 
 from ..conf import app_settings
 from ..models import Application, ApplicationStatus, Role
-from ..models.matches import HOLDS_CAPACITY
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyPermissionHelper, committee_only_response, is_committee
+from .permissions import CommitteeOnlyModelAdmin
 
 
-class ApplicationAdmin(ModelAdmin):
+class ApplicationAdmin(CommitteeOnlyModelAdmin):
     """Applications, for the committee only (read-only here)."""
 
     model = Application
     menu_label = _("Applications")
     menu_icon = "form"
-    permission_helper_class = CommitteeOnlyPermissionHelper
-    inspect_view_enabled = True
     index_view_class = SafeExportIndexView
     list_display = (
         "name",
@@ -95,30 +90,13 @@ class ApplicationAdmin(ModelAdmin):
         "history_html",
     )
 
-    # Wagtail answers a refused admin view with a redirect; applications answer 403,
-    # with a page that says why, so that nobody mistakes the refusal for a glitch.
-    def index_view(self, request):
-        if not is_committee(request.user):
-            return committee_only_response(request)
-        return super().index_view(request)
-
-    def inspect_view(self, request, instance_pk):
-        if not is_committee(request.user):
-            return committee_only_response(request)
-        return super().inspect_view(request, instance_pk)
-
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .select_related("cycle")
             .prefetch_related("topics")
-            .annotate(
-                taken=Count(
-                    "matches_as_mentor",
-                    filter=Q(matches_as_mentor__status__in=HOLDS_CAPACITY),
-                )
-            )
+            .with_places_taken()
         )
 
     def waiting(self, obj):

@@ -1,21 +1,18 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.options import ModelAdmin
 
 from ..models import Match
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyPermissionHelper, committee_only_response, is_committee
+from .permissions import CommitteeOnlyModelAdmin
 
 
-class MatchAdmin(ModelAdmin):
+class MatchAdmin(CommitteeOnlyModelAdmin):
     """Matches, with their score, explanation and timeline (committee only, read-only)."""
 
     model = Match
     menu_label = _("Matches")
     menu_icon = "link"
-    permission_helper_class = CommitteeOnlyPermissionHelper
-    inspect_view_enabled = True
     list_display = ("mentor_name", "mentee_name", "cycle", "status", "score", "proposed_at")
     list_filter = ("cycle", "status")
     index_view_class = SafeExportIndexView
@@ -56,16 +53,6 @@ class MatchAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("mentor", "mentee", "cycle")
-
-    def index_view(self, request):
-        if not is_committee(request.user):
-            return committee_only_response(request)
-        return super().index_view(request)
-
-    def inspect_view(self, request, instance_pk):
-        if not is_committee(request.user):
-            return committee_only_response(request)
-        return super().inspect_view(request, instance_pk)
 
     def mentor_name(self, obj):
         return obj.mentor.name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -63,9 +62,7 @@ def matching_cycle(request, cycle_id):
     mentors = (
         Application.objects.filter(cycle=cycle, role=Role.MENTOR)
         .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED])
-        .annotate(
-            taken=Count("matches_as_mentor", filter=Q(matches_as_mentor__status__in=HOLDS_CAPACITY))
-        )
+        .with_places_taken()
     )
     free_places = sum(max(0, (m.capacity or 0) - m.taken) for m in mentors)
     proposals = list(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.template.response import TemplateResponse
 from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin
 
 from ..models.applications import COMMITTEE_PERMISSION
 
@@ -40,3 +41,24 @@ def hide_application_pages_from_form_submissions(user, queryset):
     from ..models.application_page import MentoringApplicationPage
 
     return queryset.not_type(MentoringApplicationPage)
+
+
+class CommitteeOnlyModelAdmin(ModelAdmin):
+    """Read-only listing and inspect view for the committee; a 403 page for anyone else.
+
+    Wagtail answers a refused admin view with a redirect; these answer 403, with a page
+    that says why, so that nobody mistakes the refusal for a glitch.
+    """
+
+    permission_helper_class = CommitteeOnlyPermissionHelper
+    inspect_view_enabled = True
+
+    def index_view(self, request):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return super().index_view(request)
+
+    def inspect_view(self, request, instance_pk):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return super().inspect_view(request, instance_pk)

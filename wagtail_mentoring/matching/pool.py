@@ -15,7 +15,7 @@ from ..models.applications import (
     MeetingPreference,
     Role,
 )
-from ..models.matches import HOLDS_CAPACITY, LIVE, Match, MatchStatus
+from ..models.matches import HOLDS_CAPACITY, Match, MatchStatus
 from ..models.topics import Topic
 from .scoring import CONFERENCE_YES, MEETING_EITHER, MEETING_IN_PERSON, MEETING_VIRTUAL, Pool
 
@@ -167,4 +167,4 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
     )
 
 
-__all__ = ["LIVE", "CyclePools", "load_pools"]
+__all__ = ["CyclePools", "load_pools"]

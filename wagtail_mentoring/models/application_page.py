@@ -22,7 +22,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from ..admin.forms import ApplicationPageForm
-from .applications import COMMITTEE_PERMISSION, Role
+from .applications import Role
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin
 from .site_settings import MentoringSettings
 
@@ -195,6 +195,3 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
             }
         )
         return TemplateResponse(request, self.get_template(request), context, status=status)
-
-    def user_can_see_applications(self, user) -> bool:
-        return user.has_perm(COMMITTEE_PERMISSION)

@@ -54,11 +54,16 @@ EDITABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
 
 
 class ApplicationQuerySet(models.QuerySet):
-    def active(self) -> ApplicationQuerySet:
-        return self.exclude(status=ApplicationStatus.WITHDRAWN)
+    def with_places_taken(self) -> ApplicationQuerySet:
+        """Annotate ``taken``: the mentor's approved and active matches."""
+        from .matches import HOLDS_CAPACITY
 
-    def for_user(self, user) -> ApplicationQuerySet:
-        return self.filter(user=user)
+        return self.annotate(
+            taken=models.Count(
+                "matches_as_mentor",
+                filter=models.Q(matches_as_mentor__status__in=HOLDS_CAPACITY),
+            )
+        )
 
 
 class Application(models.Model):
