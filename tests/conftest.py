@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from wagtail_mentoring.models import Cycle, MentoringProgramPage
+from wagtail_mentoring.models import Application, Cycle, MentoringProgramPage
 
 
 @pytest.fixture(autouse=True)
@@ -199,3 +199,25 @@ def application_data(role: str, topic_list, **overrides) -> dict:
 def no_spam_timer(settings):
     """Most tests post at once; the minimum-time check has tests of its own."""
     settings.WAGTAIL_MENTORING_MIN_SUBMIT_SECONDS = 0
+
+
+@pytest.fixture
+def make_application(make_user, open_cycle):
+    def make(role, capacity=None, user=None, **fields):
+        user = user or make_user()
+        values = {
+            "contact_email": user.email,
+            "name": user.get_full_name(),
+            "career_stage": "senior" if role == "mentor" else "student",
+            "sector": "public",
+            "region": "North",
+            "meeting_preference": "either",
+            "conference_attendance": "yes",
+            "goals": "Grow.",
+            **fields,
+        }
+        return Application.objects.create(
+            user=user, cycle=open_cycle, role=role, capacity=capacity, **values
+        )
+
+    return make

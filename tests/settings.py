@@ -103,3 +103,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGIN_URL = "/login/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Tracking webhooks (anymail's views are mounted in tests/urls.py).
+ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}

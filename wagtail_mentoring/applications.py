@@ -1,21 +1,16 @@
 """How an application is submitted, changed and withdrawn (one function each).
 
-Pages, admin views and tests all call these. Each runs in one transaction; email
-goes out only after the transaction commits.
+Pages, admin views and tests all call these. Each runs in one transaction, which also
+puts the emails in the outbox; they are sent only after the transaction commits.
 """
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .mail import send_templated_email
+from .emails.outbox import queue_email
 from .models.applications import Application, ApplicationStatus, record
-
-logger = logging.getLogger(__name__)
 
 
 class AlreadyApplied(Exception):
@@ -48,9 +43,7 @@ def submit_application(form, *, user, cycle, page=None, coordinator_email: str =
             application.save()
             application.topics.set(form.get_topic_ids())
             record(application.pk, "submitted", actor=user)
-            transaction.on_commit(
-                partial(_send_submitted_emails, application.pk, coordinator_email)
-            )
+            _queue_submitted_emails(application, coordinator_email)
     except IntegrityError:
         existing = Application.objects.filter(user=user, cycle=cycle, role=form.role).first()
         if existing is None:
@@ -80,8 +73,9 @@ def update_application(form, application: Application, coordinator_email: str = 
             updated.submitted_at = timezone.now()
             updated.withdrawn_at = None
             updated.withdrawal_reason = ""
-            transaction.on_commit(partial(_send_submitted_emails, updated.pk, coordinator_email))
         updated.save()
+        if reapplying:
+            _queue_submitted_emails(updated, coordinator_email)
         updated.topics.set(form.get_topic_ids())
         record(updated.pk, "applied again" if reapplying else "edited", actor=updated.user)
     return updated
@@ -100,27 +94,33 @@ def withdraw_application(application: Application, reason: str = "") -> Applicat
         locked.withdrawal_reason = reason.strip()
         locked.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
         record(locked.pk, "withdrawn", actor=locked.user, note=locked.withdrawal_reason)
+        queue_email(
+            "application_withdrawn",
+            [locked.contact_email],
+            key=f"application-{locked.pk}-withdrawn-{locked.withdrawn_at.isoformat()}",
+            application=locked,
+            recipient_user=locked.user,
+        )
     return locked
 
 
-def _send_submitted_emails(application_id: int, coordinator_email: str) -> None:
-    application = (
-        Application.objects.select_related("cycle", "user").prefetch_related("topics")
-    ).get(pk=application_id)
-    context = {"application": application, "cycle": application.cycle}
-    # The application is saved whatever happens here: a mail server that fails must
-    # not turn a stored application into an error page.
-    try:
-        send_templated_email("application_received", context, to=[application.contact_email])
-    except Exception:
-        logger.exception("Could not send the confirmation for application %s", application.pk)
+def _queue_submitted_emails(application: Application, coordinator_email: str) -> None:
+    """The confirmation to the applicant and the notice to the coordinator (if any).
+
+    Keyed by the submission time, so applying again after withdrawing confirms again.
+    """
+    submitted = application.submitted_at.isoformat()
+    queue_email(
+        "application_received",
+        [application.contact_email],
+        key=f"application-{application.pk}-received-{submitted}",
+        application=application,
+        recipient_user=application.user,
+    )
     if coordinator_email:
-        try:
-            send_templated_email(
-                "new_application",
-                context,
-                to=[coordinator_email],
-                reply_to=[application.contact_email],
-            )
-        except Exception:
-            logger.exception("Could not notify the coordinator of application %s", application.pk)
+        queue_email(
+            "new_application",
+            [coordinator_email],
+            key=f"application-{application.pk}-coordinator-{submitted}",
+            application=application,
+        )

@@ -10,5 +10,7 @@ class WagtailMentoringConfig(AppConfig):
 
     def ready(self):
         from . import checks
+        from .emails import receivers
 
         checks.register()
+        receivers.connect()

@@ -137,7 +137,51 @@ def check_choice_settings(app_configs=None, **kwargs):
     return errors
 
 
+def check_email_settings(app_configs=None, **kwargs):
+    from django.conf import settings
+
+    messages = []
+    for name in ("EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_DELAY", "EMAIL_STALLED_MINUTES"):
+        value = getattr(app_settings, name)
+        if not _positive_int(value):
+            messages.append(
+                checks.Error(
+                    f"{PREFIX}{name} must be a whole number above 0, got {value!r}.",
+                    hint="Remove the setting to use the default, or set a positive number.",
+                    id="wagtail_mentoring.E007",
+                )
+            )
+    from django_tasks import task_backends
+
+    alias = app_settings.EMAIL_TASK_BACKEND
+    if alias not in task_backends.settings:
+        known = ", ".join(sorted(task_backends.settings))
+        messages.append(
+            checks.Error(
+                f"{PREFIX}EMAIL_TASK_BACKEND is {alias!r}, which TASKS does not define.",
+                hint=f"Use one of the TASKS aliases ({known}) or add {alias!r} to TASKS.",
+                id="wagtail_mentoring.E008",
+            )
+        )
+    if app_settings.EMAIL_TRACKING:
+        anymail = getattr(settings, "ANYMAIL", {}) or {}
+        if not (anymail.get("WEBHOOK_SECRET") or getattr(settings, "ANYMAIL_WEBHOOK_SECRET", "")):
+            messages.append(
+                checks.Warning(
+                    f"{PREFIX}EMAIL_TRACKING is on but ANYMAIL has no WEBHOOK_SECRET, so "
+                    "anyone who finds the webhook URL can post fake delivery events.",
+                    hint=(
+                        'Set ANYMAIL["WEBHOOK_SECRET"] to a random "user:password" and put '
+                        "the same credentials in the webhook URL at your email provider."
+                    ),
+                    id="wagtail_mentoring.W001",
+                )
+            )
+    return messages
+
+
 def register() -> None:
+    checks.register(check_email_settings)
     checks.register(check_required_apps)
     checks.register(check_commitment_months)
     checks.register(check_membership_backend)

@@ -188,6 +188,47 @@ class AppSettings:
         """
         return self._setting("WAITING_DAYS_WARNING", 60)
 
+    @property
+    def EMAIL_MAX_ATTEMPTS(self) -> int:
+        """How many times the outbox tries to send one email before marking it failed.
+
+        ``WAGTAIL_MENTORING_EMAIL_MAX_ATTEMPTS``, default ``5``. Only transient errors
+        (the provider unreachable or answering 5xx) are tried again.
+        """
+        return self._setting("EMAIL_MAX_ATTEMPTS", 5)
+
+    @property
+    def EMAIL_RETRY_DELAY(self) -> int:
+        """Seconds before the first retry of an email; each later retry waits twice as long.
+
+        ``WAGTAIL_MENTORING_EMAIL_RETRY_DELAY``, default ``60``.
+        """
+        return self._setting("EMAIL_RETRY_DELAY", 60)
+
+    @property
+    def EMAIL_STALLED_MINUTES(self) -> int:
+        """Minutes after which an email still "sending" is taken to be lost and queued again.
+
+        ``WAGTAIL_MENTORING_EMAIL_STALLED_MINUTES``, default ``15``.
+        """
+        return self._setting("EMAIL_STALLED_MINUTES", 15)
+
+    @property
+    def EMAIL_TASK_BACKEND(self) -> str:
+        """The django-tasks backend alias (a key of ``TASKS``) that sends email.
+
+        ``WAGTAIL_MENTORING_EMAIL_TASK_BACKEND``, default ``"default"``.
+        """
+        return self._setting("EMAIL_TASK_BACKEND", "default")
+
+    @property
+    def EMAIL_TRACKING(self) -> bool:
+        """Whether the site receives the provider's tracking webhooks (checked by W001).
+
+        ``WAGTAIL_MENTORING_EMAIL_TRACKING``, default ``False``.
+        """
+        return self._setting("EMAIL_TRACKING", False)
+
     @classmethod
     def names(cls) -> list[str]:
         """The full names (with prefix) of every setting, in definition order."""

@@ -13,30 +13,7 @@ from wagtail_mentoring.matching.services import (
     propose_match,
     reject_match,
 )
-from wagtail_mentoring.models import Application, ApplicationStatus, Match, MatchStatus
-
-
-@pytest.fixture
-def make_application(make_user, open_cycle):
-    def make(role, capacity=None, user=None, **fields):
-        user = user or make_user()
-        return Application.objects.create(
-            user=user,
-            cycle=open_cycle,
-            role=role,
-            contact_email=user.email,
-            name=user.get_full_name(),
-            career_stage="senior" if role == "mentor" else "student",
-            sector="public",
-            region="North",
-            meeting_preference="either",
-            conference_attendance="yes",
-            goals="Grow.",
-            capacity=capacity,
-            **fields,
-        )
-
-    return make
+from wagtail_mentoring.models import ApplicationStatus, Match, MatchStatus
 
 
 @pytest.fixture

@@ -88,6 +88,7 @@ class ApplicationAdmin(CommitteeOnlyModelAdmin):
         "withdrawn_at",
         "withdrawal_reason",
         "history_html",
+        "emails_html",
     )
 
     def get_queryset(self, request):

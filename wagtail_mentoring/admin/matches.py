@@ -49,6 +49,7 @@ class MatchAdmin(CommitteeOnlyModelAdmin):
         "ended_at",
         "end_reason",
         "timeline_html",
+        "emails_html",
     )
 
     def get_queryset(self, request):

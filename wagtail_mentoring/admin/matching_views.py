@@ -16,18 +16,7 @@ from ..matching.services import MatchingError, approve_match, propose_match, set
 from ..matching.suggest import approve_many, discard_many, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import HOLDS_CAPACITY, LIVE
-from .permissions import committee_only_response, is_committee
-
-
-def _committee_only(view):
-    def wrapped(request, *args, **kwargs):
-        if not is_committee(request.user):
-            return committee_only_response(request)
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+from .permissions import committee_only as _committee_only
 
 
 @_committee_only

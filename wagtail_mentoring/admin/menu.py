@@ -7,6 +7,7 @@ from wagtail_modeladmin.options import ModelAdminGroup
 
 from .applications import ApplicationAdmin
 from .cycles import CycleAdmin
+from .emails import SentEmailAdmin
 from .matches import MatchAdmin
 from .permissions import is_committee
 
@@ -22,7 +23,7 @@ class MentoringAdminGroup(ModelAdminGroup):
     menu_label = _("Mentoring")
     menu_icon = "group"
     menu_order = 300
-    items = (ApplicationAdmin, MatchAdmin, CycleAdmin)
+    items = (ApplicationAdmin, MatchAdmin, CycleAdmin, SentEmailAdmin)
 
     def get_submenu_items(self):
         items = super().get_submenu_items()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.template.response import TemplateResponse
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
@@ -34,6 +36,18 @@ class CommitteeOnlyPermissionHelper(PermissionHelper):
 def committee_only_response(request):
     """A 403 page that says who may see mentoring applications, and how to get access."""
     return TemplateResponse(request, "wagtail_mentoring/admin/committee_only.html", {}, status=403)
+
+
+def committee_only(view):
+    """Decorate a view: committee members get it, anyone else the 403 page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_committee(request.user):
+            return committee_only_response(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def hide_application_pages_from_form_submissions(user, queryset):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ..models import Topic
+from ..models import EmailWording, Topic
 
 
 class TopicViewSet(SnippetViewSet):
@@ -13,3 +13,12 @@ class TopicViewSet(SnippetViewSet):
     list_display = ["name", "description"]
     search_fields = ["name"]
     sort_order_field = "sort_order"
+
+
+class EmailWordingViewSet(SnippetViewSet):
+    """Editors' subject and body for an email kind, with a live preview on sample data."""
+
+    model = EmailWording
+    icon = "mail"
+    list_display = ["__str__", "subject", "updated_at"]
+    search_fields = ["subject", "body"]

@@ -1,17 +1,22 @@
 from django.urls import path
 
-from . import matching_views
+from . import email_views, matching_views
 
 urlpatterns = [
-    path("", matching_views.matching_index, name="wagtail_mentoring_matching"),
+    path("matching/", matching_views.matching_index, name="wagtail_mentoring_matching"),
     path(
-        "cycle/<int:cycle_id>/",
+        "matching/cycle/<int:cycle_id>/",
         matching_views.matching_cycle,
         name="wagtail_mentoring_matching_cycle",
     ),
     path(
-        "mentee/<int:application_id>/",
+        "matching/mentee/<int:application_id>/",
         matching_views.matching_mentee,
         name="wagtail_mentoring_matching_mentee",
+    ),
+    path(
+        "emails/<int:email_id>/resend/",
+        email_views.resend_email,
+        name="wagtail_mentoring_resend_email",
     ),
 ]

@@ -19,6 +19,8 @@ from .blocks import (
     TestimonialBlock,
 )
 from .cycles import Cycle, CycleStatus
+from .email_wording import EmailWording
+from .emails import EmailEvent, EmailStatus, SentEmail
 from .matches import Match, MatchEvent, MatchStatus
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin, MentoringProgramPage
 from .site_settings import MentoringSettings
@@ -38,6 +40,9 @@ __all__ = [
     "ConferenceAttendance",
     "Cycle",
     "CycleStatus",
+    "EmailEvent",
+    "EmailStatus",
+    "EmailWording",
     "FAQBlock",
     "KeyFactsBlock",
     "Match",
@@ -50,6 +55,7 @@ __all__ = [
     "MentoringSettings",
     "ProgramBodyBlock",
     "Role",
+    "SentEmail",
     "TestimonialBlock",
     "Topic",
 ]

@@ -198,6 +198,15 @@ class Application(models.Model):
 
     history_html.short_description = _("History")
 
+    def emails_html(self) -> str:
+        """The emails about this application, with the status history of each."""
+        return render_to_string(
+            "wagtail_mentoring/admin/includes/emails.html",
+            {"emails": self.emails.prefetch_related("events")},
+        )
+
+    emails_html.short_description = _("Emails")
+
     def waiting_days(self, when=None) -> int:
         when = when or timezone.now()
         return max(0, (when - self.submitted_at).days)

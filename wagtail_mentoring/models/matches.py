@@ -109,6 +109,15 @@ class Match(models.Model):
 
     timeline_html.short_description = _("Timeline")
 
+    def emails_html(self) -> str:
+        """The match's emails, with the status history of each."""
+        return render_to_string(
+            "wagtail_mentoring/admin/includes/emails.html",
+            {"emails": self.emails.prefetch_related("events")},
+        )
+
+    emails_html.short_description = _("Emails")
+
 
 class MatchEvent(AbstractEvent):
     """One change in a match's life: who did what, when, and the status it moved."""

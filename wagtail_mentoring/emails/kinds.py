@@ -1,0 +1,289 @@
+"""Every kind of email the programme sends, in one registry.
+
+A kind names its template set (``wagtail_mentoring/email/<name>_subject.txt``,
+``<name>.txt`` and ``<name>.html``), the placeholders its wording may use, how to
+compute them for one outbox row, and sample values for previews. Features register
+their own kinds with :meth:`EmailKindRegistry.register`; sites may register more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclasses.dataclass(frozen=True)
+class EmailKind:
+    name: str
+    label: str
+    description: str
+    #: placeholder name -> what it holds (shown to editors)
+    placeholders: Mapping[str, str]
+    #: outbox row -> placeholder values (strings), plus any objects templates may use
+    build: Callable[[object], dict]
+    #: placeholder values for the preview
+    sample: Callable[[], dict]
+
+
+class EmailKindRegistry:
+    def __init__(self):
+        self._kinds: dict[str, EmailKind] = {}
+
+    def register(self, kind: EmailKind) -> EmailKind:
+        if kind.name in self._kinds and self._kinds[kind.name] is not kind:
+            raise ValueError(f"An email kind named {kind.name!r} is already registered.")
+        self._kinds[kind.name] = kind
+        return kind
+
+    def get(self, name: str) -> EmailKind | None:
+        return self._kinds.get(name)
+
+    def __getitem__(self, name: str) -> EmailKind:
+        try:
+            return self._kinds[name]
+        except KeyError:
+            known = ", ".join(sorted(self._kinds))
+            raise LookupError(f"No email kind {name!r}; registered kinds: {known}.") from None
+
+    def all(self) -> list[EmailKind]:
+        return list(self._kinds.values())
+
+
+registry = EmailKindRegistry()
+
+
+def format_date(value: date | None) -> str:
+    return formats.date_format(value, "DATE_FORMAT") if value else ""
+
+
+# -- the values behind the placeholders ----------------------------------------------------
+
+
+def _application_values(application) -> dict:
+    cycle = application.cycle
+    return {
+        "name": application.name,
+        "role": str(application.get_role_display()).lower(),
+        "cycle": cycle.name,
+        "matching_deadline": format_date(cycle.matching_deadline),
+        "application": application,
+        "cycle_object": cycle,
+    }
+
+
+def _topics(application) -> str:
+    return ", ".join(topic.name for topic in application.topics.all())
+
+
+def _pair(email):
+    """(recipient's application, partner's application) of a match email."""
+    match = email.match
+    if email.context.get("role") == "mentor":
+        return match.mentor, match.mentee
+    return match.mentee, match.mentor
+
+
+def build_application_received(email) -> dict:
+    return _application_values(email.application)
+
+
+def build_new_application(email) -> dict:
+    application = email.application
+    values = _application_values(application)
+    values.update(
+        {
+            "email": application.contact_email,
+            "career_stage": str(application.get_career_stage_display()),
+            "topics": _topics(application),
+            "reply_to": application.contact_email,
+        }
+    )
+    return values
+
+
+def build_application_withdrawn(email) -> dict:
+    values = _application_values(email.application)
+    values["reason"] = email.application.withdrawal_reason
+    return values
+
+
+def _match_values(email) -> dict:
+    own, partner = _pair(email)
+    match = email.match
+    return {
+        "name": own.name,
+        "role": str(own.get_role_display()).lower(),
+        "partner_name": partner.name,
+        "partner_role": str(partner.get_role_display()).lower(),
+        "cycle": match.cycle.name,
+        "start_date": format_date(match.start_date),
+        "end_date": format_date(match.end_date),
+        "match": match,
+        "cycle_object": match.cycle,
+    }
+
+
+def build_match_introduction(email) -> dict:
+    _, partner = _pair(email)
+    values = _match_values(email)
+    cycle = email.match.cycle
+    values.update(
+        {
+            "partner_email": partner.contact_email,
+            "partner_goals": partner.goals,
+            "partner_topics": _topics(partner),
+            "commitment_months": str(cycle.commitment_months),
+            "conference_date": format_date(cycle.conference_date),
+        }
+    )
+    return values
+
+
+def build_match_ended(email) -> dict:
+    return _match_values(email)
+
+
+# -- samples for previews ------------------------------------------------------------------
+
+_SAMPLE_APPLICATION = {
+    "name": "Amara Okafor",
+    "role": "mentee",
+    "cycle": "2027 cycle",
+    "matching_deadline": "15 March 2027",
+}
+
+_SAMPLE_MATCH = {
+    "name": "Amara Okafor",
+    "role": "mentee",
+    "partner_name": "Ben Hughes",
+    "partner_role": "mentor",
+    "cycle": "2027 cycle",
+    "start_date": "1 April 2027",
+    "end_date": "30 September 2027",
+}
+
+
+def _sample(*parts: dict, **extra) -> Callable[[], dict]:
+    def sample():
+        values = {}
+        for part in parts:
+            values.update(part)
+        values.update(extra)
+        return values
+
+    return sample
+
+
+_APPLICATION_PLACEHOLDERS = {
+    "name": _("The applicant's name"),
+    "role": _('"mentor" or "mentee"'),
+    "cycle": _("The cycle's name"),
+    "matching_deadline": _("The date the committee aims to match everyone by (may be empty)"),
+}
+
+_MATCH_PLACEHOLDERS = {
+    "name": _("The recipient's name"),
+    "role": _('The recipient\'s role: "mentor" or "mentee"'),
+    "partner_name": _("The other person's name"),
+    "partner_role": _('The other person\'s role: "mentor" or "mentee"'),
+    "cycle": _("The cycle's name"),
+    "start_date": _("The date the pairing starts"),
+    "end_date": _("The date the pairing ends"),
+}
+
+APPLICATION_RECEIVED = registry.register(
+    EmailKind(
+        name="application_received",
+        label=_("Application received (to the applicant)"),
+        description=_("Confirms an application and says what happens next."),
+        placeholders=_APPLICATION_PLACEHOLDERS,
+        build=build_application_received,
+        sample=_sample(_SAMPLE_APPLICATION),
+    )
+)
+
+NEW_APPLICATION = registry.register(
+    EmailKind(
+        name="new_application",
+        label=_("New application (to the coordinator)"),
+        description=_("Tells the programme's coordinator that an application arrived."),
+        placeholders={
+            **_APPLICATION_PLACEHOLDERS,
+            "email": _("The applicant's contact email"),
+            "career_stage": _("The applicant's career stage"),
+            "topics": _("The topics the applicant chose, separated by commas"),
+        },
+        build=build_new_application,
+        sample=_sample(
+            _SAMPLE_APPLICATION,
+            email="amara@example.org",
+            career_stage="New professional",
+            topics="Cataloguing, Leadership",
+        ),
+    )
+)
+
+APPLICATION_WITHDRAWN = registry.register(
+    EmailKind(
+        name="application_withdrawn",
+        label=_("Application withdrawn (to the applicant)"),
+        description=_("Confirms that an application was withdrawn."),
+        placeholders={**_APPLICATION_PLACEHOLDERS, "reason": _("The reason given (may be empty)")},
+        build=build_application_withdrawn,
+        sample=_sample(_SAMPLE_APPLICATION, reason="A new job leaves me no time this year."),
+    )
+)
+
+MATCH_INTRODUCTION = registry.register(
+    EmailKind(
+        name="match_introduction",
+        label=_("Match introduction (to each person of the pair)"),
+        description=_(
+            "Introduces the mentor and mentee to each other when the committee approves "
+            "their match, with the programme's expectations."
+        ),
+        placeholders={
+            **_MATCH_PLACEHOLDERS,
+            "partner_email": _("The other person's contact email"),
+            "partner_goals": _("The other person's goals, as written in the application"),
+            "partner_topics": _("The other person's topics, separated by commas"),
+            "commitment_months": _("The commitment length in months"),
+            "conference_date": _("The date of the annual conference (may be empty)"),
+        },
+        build=build_match_introduction,
+        sample=_sample(
+            _SAMPLE_MATCH,
+            partner_email="ben@example.org",
+            partner_goals="Share what I learnt leading a regional library service.",
+            partner_topics="Leadership, Management",
+            commitment_months="6",
+            conference_date="12 June 2027",
+        ),
+    )
+)
+
+MATCH_COMPLETED = registry.register(
+    EmailKind(
+        name="match_completed",
+        label=_("Match completed (to each person of the pair)"),
+        description=_("Thanks the pair when their mentoring reaches its agreed end."),
+        placeholders=_MATCH_PLACEHOLDERS,
+        build=build_match_ended,
+        sample=_sample(_SAMPLE_MATCH),
+    )
+)
+
+MATCH_ENDED = registry.register(
+    EmailKind(
+        name="match_ended",
+        label=_("Match ended early (to each person of the pair)"),
+        description=_("Tells both people that the committee ended their match early."),
+        placeholders=_MATCH_PLACEHOLDERS,
+        build=build_match_ended,
+        sample=_sample(_SAMPLE_MATCH),
+    )
+)

@@ -1,0 +1,345 @@
+"""Queue an email once, send it outside the request, retry what is worth retrying.
+
+:func:`queue_email` writes an outbox row in the caller's transaction; its unique
+idempotency key makes a second request for the same email a no-op. After the commit
+a django-tasks task runs :func:`deliver`, which claims the row with one conditional
+``UPDATE`` (so two tasks for the same row send it once), renders it, sends it through
+Django's email API (so any backend, django-anymail's included, delivers it) and
+records the outcome.
+
+Transient errors (the provider unreachable, a 5xx or 429 answer, a dropped SMTP
+connection) are tried again after ``EMAIL_RETRY_DELAY`` seconds, doubling each time,
+up to ``EMAIL_MAX_ATTEMPTS``; anything else marks the row failed at once. Backends
+that can defer a task get the retry as a deferred task; otherwise (django-tasks'
+immediate backend) ``manage.py mentoring_send_emails``, run from cron, sends what is
+due. The same command queues again rows stuck in "sending" because a worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from functools import partial
+
+from anymail.exceptions import AnymailAPIError, AnymailError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from ..conf import app_settings
+from ..models.emails import RESENDABLE, EmailEvent, EmailStatus, SentEmail
+from .kinds import registry
+from .rendering import render_email
+
+logger = logging.getLogger(__name__)
+
+
+class EmailNotResendable(Exception):
+    """Only failed, bounced or rejected emails can be sent again."""
+
+
+def queue_email(
+    kind: str,
+    to: Sequence[str],
+    *,
+    key: str,
+    application=None,
+    match=None,
+    recipient_user=None,
+    context: dict | None = None,
+) -> tuple[SentEmail, bool]:
+    """Put one email in the outbox; returns (row, created).
+
+    Call it inside the transaction that decides to send: the row is written with the
+    rest of the change and the task is enqueued only if it commits. A key already in
+    the outbox returns that row and sends nothing.
+    """
+    registry[kind]  # an unknown kind is a programming error: fail loudly, now
+    to = [address.strip() for address in to if address and address.strip()]
+    if not to:
+        raise ValueError(f"An email of kind {kind!r} needs at least one recipient.")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                email = SentEmail.objects.create(
+                    kind=kind,
+                    to=", ".join(to),
+                    idempotency_key=key,
+                    application=application,
+                    match=match,
+                    recipient_user=recipient_user,
+                    context=context or {},
+                    enqueued_at=timezone.now(),
+                )
+        except IntegrityError:
+            existing = SentEmail.objects.filter(idempotency_key=key).first()
+            if existing is None:
+                raise
+            return existing, False
+        transaction.on_commit(partial(enqueue, email.pk))
+    return email, True
+
+
+def _task_backend():
+    from django_tasks import task_backends
+
+    return task_backends[app_settings.EMAIL_TASK_BACKEND]
+
+
+def enqueue(email_id: int, run_after=None) -> None:
+    """Hand one outbox row to the task queue; a queue that refuses is logged, not raised.
+
+    The row stays queued either way, so ``mentoring_send_emails`` finds it later.
+    """
+    from .tasks import send_email
+
+    try:
+        task = send_email.using(backend=app_settings.EMAIL_TASK_BACKEND)
+        if run_after is not None:
+            task = task.using(run_after=run_after)
+        task.enqueue(email_id)
+    except Exception:
+        logger.exception("Could not enqueue email %s; mentoring_send_emails will retry", email_id)
+
+
+def _event(email_id: int, action: str, note: str = "", at=None, actor=None) -> None:
+    EmailEvent.objects.create(
+        email_id=email_id, action=action, note=note[:2000], at=at or timezone.now(), actor=actor
+    )
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again later may succeed."""
+    if isinstance(error, AnymailAPIError):
+        status = error.status_code
+        return status is None or status >= 500 or status in (408, 429)
+    if isinstance(error, AnymailError):
+        return False  # invalid address, unsupported feature, recipients refused, …
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, smtplib.SMTPException | OSError)
+
+
+def build_message(email: SentEmail) -> EmailMultiAlternatives:
+    kind = registry[email.kind]
+    values = kind.build(email)
+    subject, text, html = render_email(kind, values)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=app_settings.FROM_EMAIL, to=email.recipients
+    )
+    message.attach_alternative(html, "text/html")
+    reply_to = values.get("reply_to")
+    if reply_to:
+        message.reply_to = [reply_to]
+    # django-anymail sends these to the provider; other backends ignore them.
+    message.tags = [email.kind]
+    message.metadata = {
+        "kind": email.kind,
+        "outbox_id": str(email.pk),
+        "application_id": str(email.application_id or ""),
+        "match_id": str(email.match_id or ""),
+    }
+    return message
+
+
+def _claim(email_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        SentEmail.objects.filter(pk=email_id, status=EmailStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=EmailStatus.SENDING, status_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def deliver(email_id: int) -> str:
+    """Send one queued email if it is due; returns what happened (for logs and tests).
+
+    ``"skipped"`` when another run has it, it is not due, or it is no longer queued.
+    """
+    if not _claim(email_id):
+        return "skipped"
+    email = SentEmail.objects.select_related(
+        "application__cycle", "match__cycle", "match__mentor", "match__mentee"
+    ).get(pk=email_id)
+    try:
+        message = build_message(email)
+    except Exception as error:
+        logger.exception("Could not render email %s", email_id)
+        _fail(email, f"Could not render the email: {error!r}")
+        return "failed"
+    try:
+        message.send()
+    except Exception as error:
+        if is_transient(error) and email.attempts < app_settings.EMAIL_MAX_ATTEMPTS:
+            _schedule_retry(email, error)
+            return "retrying"
+        logger.warning("Email %s failed: %r", email_id, error)
+        _fail(email, _describe(error))
+        return "failed"
+    _mark_sent(email, message)
+    return "sent"
+
+
+def _describe(error: BaseException) -> str:
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:  # an exception whose str() itself fails
+        text = f"{type(error).__name__}: {error.args!r}"
+    status = getattr(error, "status_code", None)
+    return f"{text} (status {status})" if status and str(status) not in text else text
+
+
+def _mark_sent(email: SentEmail, message) -> None:
+    now = timezone.now()
+    status = getattr(message, "anymail_status", None)
+    message_id = ""
+    per_recipient = {}
+    if status is not None:
+        message_id = "" if status.message_id is None else str(status.message_id)
+        per_recipient = {
+            address: {
+                "status": item.status,
+                "message_id": "" if item.message_id is None else str(item.message_id),
+            }
+            for address, item in (status.recipients or {}).items()
+        }
+    # A tracking event may already have moved the row on (the provider can report
+    # delivery before its answer to the send reaches us); keep that status.
+    still_sending = Q(status=EmailStatus.SENDING)
+    with transaction.atomic():
+        SentEmail.objects.filter(pk=email.pk).update(
+            status=Case(When(still_sending, then=Value(EmailStatus.SENT)), default=F("status")),
+            status_at=Case(When(still_sending, then=Value(now)), default=F("status_at")),
+            sent_at=now,
+            subject=message.subject[:300],
+            message_id=message_id[:255],
+            recipient_status=per_recipient,
+            # The backend that sent it (set on the message by Django's send()).
+            esp_name=getattr(getattr(message, "connection", None), "esp_name", "") or "",
+            last_error="",
+            next_attempt_at=None,
+        )
+        _event(email.pk, "sent", note=f"attempt {email.attempts}", at=now)
+
+
+def _fail(email: SentEmail, reason: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        SentEmail.objects.filter(pk=email.pk).update(
+            status=EmailStatus.FAILED, status_at=now, last_error=reason, next_attempt_at=None
+        )
+        _event(email.pk, "failed", note=f"attempt {email.attempts}: {reason}", at=now)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait before the next attempt, after ``attempts`` attempts: base, twice that, four times, …"""
+    return timedelta(seconds=app_settings.EMAIL_RETRY_DELAY * 2 ** max(attempts - 1, 0))
+
+
+def _schedule_retry(email: SentEmail, error: BaseException) -> None:
+    now = timezone.now()
+    when = now + retry_delay(email.attempts)
+    reason = _describe(error)
+    deferrable = getattr(_task_backend(), "supports_defer", False)
+    with transaction.atomic():
+        SentEmail.objects.filter(pk=email.pk).update(
+            status=EmailStatus.QUEUED,
+            status_at=now,
+            last_error=reason,
+            next_attempt_at=when,
+            enqueued_at=now if deferrable else F("enqueued_at"),
+        )
+        _event(
+            email.pk,
+            "will retry",
+            note=f"attempt {email.attempts}: {reason}; next attempt at {when:%Y-%m-%d %H:%M:%S}",
+            at=now,
+        )
+        if deferrable:
+            transaction.on_commit(partial(enqueue, email.pk, run_after=when))
+
+
+# -- the committee's and cron's side -------------------------------------------------------
+
+
+def resend(email: SentEmail, actor=None) -> SentEmail:
+    """Queue a failed, bounced or rejected email again (same row, attempts from zero)."""
+    with transaction.atomic():
+        changed = SentEmail.objects.filter(pk=email.pk, status__in=RESENDABLE).update(
+            status=EmailStatus.QUEUED,
+            status_at=timezone.now(),
+            attempts=0,
+            next_attempt_at=None,
+            enqueued_at=timezone.now(),
+            message_id="",
+            recipient_status={},
+            last_event_at=None,
+        )
+        if not changed:
+            raise EmailNotResendable(
+                "Only a failed, bounced or rejected email can be sent again; this one is "
+                f"{email.get_status_display().lower()}."
+            )
+        _event(email.pk, "resend requested", actor=actor if getattr(actor, "pk", None) else None)
+        transaction.on_commit(partial(enqueue, email.pk))
+    email.refresh_from_db()
+    return email
+
+
+def requeue_stalled(now=None) -> list[int]:
+    """Queue again the emails left "sending" by a worker that died; returns their ids."""
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=app_settings.EMAIL_STALLED_MINUTES)
+    ids = []
+    with transaction.atomic():
+        stalled = SentEmail.objects.select_for_update(skip_locked=True).filter(
+            status=EmailStatus.SENDING, status_at__lt=limit
+        )
+        ids = list(stalled.values_list("pk", flat=True))
+        if ids:
+            SentEmail.objects.filter(pk__in=ids, status=EmailStatus.SENDING).update(
+                status=EmailStatus.QUEUED, status_at=now, next_attempt_at=None, enqueued_at=None
+            )
+            EmailEvent.objects.bulk_create(
+                EmailEvent(
+                    email_id=pk,
+                    action="queued again",
+                    note="The send did not finish; the worker probably stopped.",
+                    at=now,
+                )
+                for pk in ids
+            )
+    return ids
+
+
+def due(now=None):
+    """Queued emails whose time has come and that no task is known to be holding."""
+    now = now or timezone.now()
+    lost = now - timedelta(minutes=app_settings.EMAIL_STALLED_MINUTES)
+    return (
+        SentEmail.objects.filter(status=EmailStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(
+            Q(enqueued_at__isnull=True)
+            | Q(enqueued_at__lt=lost)
+            | Q(next_attempt_at__isnull=False, enqueued_at__lt=F("next_attempt_at"))
+        )
+    )
+
+
+def enqueue_many(ids: Iterable[int], now=None) -> int:
+    now = now or timezone.now()
+    count = 0
+    for pk in ids:
+        SentEmail.objects.filter(pk=pk).update(enqueued_at=now)
+        enqueue(pk)
+        count += 1
+    return count

@@ -1,0 +1,159 @@
+"""The outbox: one row per email the programme sends, with what became of it.
+
+A row is created in the transaction that decides to send (an application stored, a
+match approved), under a unique idempotency key, so asking twice for the same email
+is a no-op. A task sends it after the commit; the provider's tracking events then move
+its status on. ``wagtail_mentoring.emails`` holds the code that does all this.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .events import AbstractEvent
+
+
+class EmailStatus(models.TextChoices):
+    # Set by the outbox itself.
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    # Set by the provider's tracking events.
+    DEFERRED = "deferred", _("Deferred by the receiving server")
+    DELIVERED = "delivered", _("Delivered")
+    OPENED = "opened", _("Opened")
+    CLICKED = "clicked", _("Link clicked")
+    BOUNCED = "bounced", _("Bounced")
+    REJECTED = "rejected", _("Rejected by the provider")
+    COMPLAINED = "complained", _("Marked as spam")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+
+#: Statuses after which the outbox does nothing more with a row on its own.
+DONE = tuple(s for s in EmailStatus if s not in (EmailStatus.QUEUED, EmailStatus.SENDING))
+
+#: The committee can send these again with one click.
+RESENDABLE = (EmailStatus.FAILED, EmailStatus.BOUNCED, EmailStatus.REJECTED)
+
+
+class SentEmail(models.Model):
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    to = models.CharField(_("to"), max_length=1000, help_text=_("Addresses, comma-separated."))
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"),
+        max_length=200,
+        unique=True,
+        help_text=_("Names the email; asking to send the same key again does nothing."),
+    )
+    application = models.ForeignKey(
+        "wagtail_mentoring.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    match = models.ForeignKey(
+        "wagtail_mentoring.Match",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    context = models.JSONField(
+        _("context"),
+        default=dict,
+        blank=True,
+        help_text=_("What the message needs besides its related objects, such as a role."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    status_at = models.DateTimeField(_("status since"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("handed to the task queue at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    esp_name = models.CharField(_("provider"), max_length=50, blank=True)
+    message_id = models.CharField(_("provider's message id"), max_length=255, blank=True)
+    recipient_status = models.JSONField(
+        _("status per recipient"), default=dict, blank=True, help_text=_("As the provider said.")
+    )
+    last_event_at = models.DateTimeField(_("last tracking event at"), null=True, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="wagtail_mentoring_email_msgid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} to {self.to}"
+
+    @property
+    def recipients(self) -> list[str]:
+        return [address.strip() for address in self.to.split(",") if address.strip()]
+
+    @property
+    def kind_label(self) -> str:
+        from ..emails.kinds import registry
+
+        kind = registry.get(self.kind)
+        return str(kind.label) if kind else self.kind
+
+    kind_label.fget.short_description = _("email")
+
+    @property
+    def can_resend(self) -> bool:
+        return self.status in RESENDABLE
+
+    def history_html(self) -> str:
+        return render_to_string(
+            "wagtail_mentoring/admin/includes/timeline.html",
+            {"events": self.events.select_related("actor")},
+        )
+
+    history_html.short_description = _("History")
+
+
+class EmailEvent(AbstractEvent):
+    """One thing that happened to an email: an attempt, a retry, a provider's event."""
+
+    email = models.ForeignKey(SentEmail, on_delete=models.CASCADE, related_name="events")
+    recipient = models.CharField(_("recipient"), max_length=254, blank=True)
+    event_id = models.CharField(_("provider's event id"), max_length=255, blank=True)
+
+    class Meta(AbstractEvent.Meta):
+        verbose_name = _("email event")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "event_id"],
+                condition=~Q(event_id=""),
+                name="wagtail_mentoring_email_event_once",
+            )
+        ]
