@@ -141,7 +141,12 @@ def check_email_settings(app_configs=None, **kwargs):
     from django.conf import settings
 
     messages = []
-    for name in ("EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_DELAY", "EMAIL_STALLED_MINUTES"):
+    for name in (
+        "EMAIL_BATCH_SIZE",
+        "EMAIL_MAX_ATTEMPTS",
+        "EMAIL_RETRY_DELAY",
+        "EMAIL_STALLED_MINUTES",
+    ):
         value = getattr(app_settings, name)
         if not _positive_int(value):
             messages.append(

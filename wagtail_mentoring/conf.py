@@ -189,6 +189,14 @@ class AppSettings:
         return self._setting("WAITING_DAYS_WARNING", 60)
 
     @property
+    def EMAIL_BATCH_SIZE(self) -> int:
+        """How many outbox rows one task sends at most.
+
+        ``WAGTAIL_MENTORING_EMAIL_BATCH_SIZE``, default ``100``.
+        """
+        return self._setting("EMAIL_BATCH_SIZE", 100)
+
+    @property
     def EMAIL_MAX_ATTEMPTS(self) -> int:
         """How many times the outbox tries to send one email before marking it failed.
 

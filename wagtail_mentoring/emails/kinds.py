@@ -27,6 +27,8 @@ class EmailKind:
     build: Callable[[object], dict]
     #: placeholder values for the preview
     sample: Callable[[], dict]
+    #: ``select_related`` paths from the outbox row that ``build`` reads
+    related: tuple[str, ...] = ()
 
 
 class EmailKindRegistry:
@@ -195,6 +197,9 @@ _MATCH_PLACEHOLDERS = {
     "end_date": _("The date the pairing ends"),
 }
 
+APPLICATION_RELATED = ("application__cycle",)
+MATCH_RELATED = ("match__cycle", "match__mentor", "match__mentee")
+
 APPLICATION_RECEIVED = registry.register(
     EmailKind(
         name="application_received",
@@ -202,6 +207,7 @@ APPLICATION_RECEIVED = registry.register(
         description=_("Confirms an application and says what happens next."),
         placeholders=_APPLICATION_PLACEHOLDERS,
         build=build_application_received,
+        related=APPLICATION_RELATED,
         sample=_sample(_SAMPLE_APPLICATION),
     )
 )
@@ -218,6 +224,7 @@ NEW_APPLICATION = registry.register(
             "topics": _("The topics the applicant chose, separated by commas"),
         },
         build=build_new_application,
+        related=(*APPLICATION_RELATED, "application__topics"),
         sample=_sample(
             _SAMPLE_APPLICATION,
             email="amara@example.org",
@@ -234,6 +241,7 @@ APPLICATION_WITHDRAWN = registry.register(
         description=_("Confirms that an application was withdrawn."),
         placeholders={**_APPLICATION_PLACEHOLDERS, "reason": _("The reason given (may be empty)")},
         build=build_application_withdrawn,
+        related=APPLICATION_RELATED,
         sample=_sample(_SAMPLE_APPLICATION, reason="A new job leaves me no time this year."),
     )
 )
@@ -255,6 +263,7 @@ MATCH_INTRODUCTION = registry.register(
             "conference_date": _("The date of the annual conference (may be empty)"),
         },
         build=build_match_introduction,
+        related=(*MATCH_RELATED, "match__mentor__topics", "match__mentee__topics"),
         sample=_sample(
             _SAMPLE_MATCH,
             partner_email="ben@example.org",
@@ -273,6 +282,7 @@ MATCH_COMPLETED = registry.register(
         description=_("Thanks the pair when their mentoring reaches its agreed end."),
         placeholders=_MATCH_PLACEHOLDERS,
         build=build_match_ended,
+        related=MATCH_RELATED,
         sample=_sample(_SAMPLE_MATCH),
     )
 )
@@ -284,6 +294,7 @@ MATCH_ENDED = registry.register(
         description=_("Tells both people that the committee ended their match early."),
         placeholders=_MATCH_PLACEHOLDERS,
         build=build_match_ended,
+        related=MATCH_RELATED,
         sample=_sample(_SAMPLE_MATCH),
     )
 )

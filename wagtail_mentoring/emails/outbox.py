@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import partial
@@ -26,13 +27,13 @@ from functools import partial
 from anymail.exceptions import AnymailAPIError, AnymailError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 
 from ..conf import app_settings
 from ..models.emails import RESENDABLE, EmailEvent, EmailStatus, SentEmail
 from .kinds import registry
-from .rendering import render_email
+from .rendering import load_wording, render_email
 
 logger = logging.getLogger(__name__)
 
@@ -61,26 +62,75 @@ def queue_email(
     to = [address.strip() for address in to if address and address.strip()]
     if not to:
         raise ValueError(f"An email of kind {kind!r} needs at least one recipient.")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                email = SentEmail.objects.create(
-                    kind=kind,
-                    to=", ".join(to),
-                    idempotency_key=key,
-                    application=application,
-                    match=match,
-                    recipient_user=recipient_user,
-                    context=context or {},
-                    enqueued_at=timezone.now(),
-                )
-        except IntegrityError:
-            existing = SentEmail.objects.filter(idempotency_key=key).first()
-            if existing is None:
-                raise
-            return existing, False
-        transaction.on_commit(partial(enqueue, email.pk))
+    try:
+        # A savepoint, so that a duplicate key leaves the caller's transaction usable.
+        with transaction.atomic():
+            email = SentEmail.objects.create(
+                kind=kind,
+                to=", ".join(to),
+                idempotency_key=key,
+                application=application,
+                match=match,
+                recipient_user=recipient_user,
+                context=context or {},
+                enqueued_at=timezone.now(),
+            )
+    except IntegrityError:
+        existing = SentEmail.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+    # Runs when the caller's transaction commits (at once outside a transaction).
+    transaction.on_commit(partial(enqueue, email.pk))
     return email, True
+
+
+def queue_emails(emails: Iterable[dict]) -> list[int]:
+    """Put many emails in the outbox at once; returns the ids of the rows it created.
+
+    Each item holds :func:`queue_email`'s arguments (``kind``, ``to``, ``key`` and any
+    of ``application``, ``match``, ``recipient_user``, ``context``). Keys already in the
+    outbox are skipped. The rows are handed to the task queue in batches after the
+    caller's transaction commits. For senders of many emails at once, such as the
+    schedule.
+    """
+    now = timezone.now()
+    rows = {}
+    for item in emails:
+        registry[item["kind"]]
+        to = [a.strip() for a in item["to"] if a and a.strip()]
+        if not to:
+            raise ValueError(f"An email of kind {item['kind']!r} needs at least one recipient.")
+        rows[item["key"]] = SentEmail(
+            kind=item["kind"],
+            to=", ".join(to),
+            idempotency_key=item["key"],
+            application=item.get("application"),
+            match=item.get("match"),
+            recipient_user=item.get("recipient_user"),
+            context=item.get("context") or {},
+            created_at=now,
+            status_at=now,
+            enqueued_at=now,
+        )
+    created = []
+    keys = list(rows)
+    with transaction.atomic():
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            known = set(
+                SentEmail.objects.filter(idempotency_key__in=chunk).values_list(
+                    "idempotency_key", flat=True
+                )
+            )
+            new = [rows[key] for key in chunk if key not in known]
+            SentEmail.objects.bulk_create(new, ignore_conflicts=True)
+            created += SentEmail.objects.filter(
+                idempotency_key__in=[row.idempotency_key for row in new], created_at=now
+            ).values_list("pk", flat=True)
+        if created:
+            transaction.on_commit(partial(enqueue, list(created)))
+    return created
 
 
 def _task_backend():
@@ -89,20 +139,25 @@ def _task_backend():
     return task_backends[app_settings.EMAIL_TASK_BACKEND]
 
 
-def enqueue(email_id: int, run_after=None) -> None:
-    """Hand one outbox row to the task queue; a queue that refuses is logged, not raised.
+def enqueue(email_ids: int | Sequence[int], run_after=None) -> None:
+    """Hand outbox rows to the task queue, ``EMAIL_BATCH_SIZE`` rows per task.
 
-    The row stays queued either way, so ``mentoring_send_emails`` finds it later.
+    A queue that refuses is logged, not raised: the rows stay queued either way, and
+    ``mentoring_send_emails`` hands them over again later.
     """
-    from .tasks import send_email
+    from .tasks import send_emails
 
-    try:
-        task = send_email.using(backend=app_settings.EMAIL_TASK_BACKEND)
-        if run_after is not None:
-            task = task.using(run_after=run_after)
-        task.enqueue(email_id)
-    except Exception:
-        logger.exception("Could not enqueue email %s; mentoring_send_emails will retry", email_id)
+    ids = [email_ids] if isinstance(email_ids, int) else list(email_ids)
+    size = app_settings.EMAIL_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        try:
+            task = send_emails.using(backend=app_settings.EMAIL_TASK_BACKEND)
+            if run_after is not None:
+                task = task.using(run_after=run_after)
+            task.enqueue(batch)
+        except Exception:
+            logger.exception("Could not enqueue emails %s; mentoring_send_emails will retry", batch)
 
 
 def _event(email_id: int, action: str, note: str = "", at=None, actor=None) -> None:
@@ -128,10 +183,10 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, smtplib.SMTPException | OSError)
 
 
-def build_message(email: SentEmail) -> EmailMultiAlternatives:
+def build_message(email: SentEmail, wording: dict | None = None) -> EmailMultiAlternatives:
     kind = registry[email.kind]
     values = kind.build(email)
-    subject, text, html = render_email(kind, values)
+    subject, text, html = render_email(kind, values, wording)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=app_settings.FROM_EMAIL, to=email.recipients
     )
@@ -150,29 +205,58 @@ def build_message(email: SentEmail) -> EmailMultiAlternatives:
     return message
 
 
-def _claim(email_id: int) -> bool:
+def _claim(ids: Sequence[int]) -> list[SentEmail]:
+    """Mark the due, queued rows among ``ids`` as sending; return those this run won.
+
+    One conditional ``UPDATE`` tags the rows with a token no other run has, so two
+    tasks given the same ids never both send a row.
+    """
     now = timezone.now()
-    return bool(
-        SentEmail.objects.filter(pk=email_id, status=EmailStatus.QUEUED)
+    token = uuid.uuid4().hex
+    claimed = (
+        SentEmail.objects.filter(pk__in=ids, status=EmailStatus.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=EmailStatus.SENDING, status_at=now, attempts=F("attempts") + 1)
+        .update(status=EmailStatus.SENDING, status_at=now, attempts=F("attempts") + 1, claim=token)
     )
+    if not claimed:
+        return []
+    rows = list(SentEmail.objects.filter(claim=token).order_by("pk"))
+    by_kind: dict[str, list[SentEmail]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    for name, group in by_kind.items():
+        kind = registry.get(name)
+        if kind is not None and kind.related:
+            prefetch_related_objects(group, *kind.related)
+    return rows
+
+
+def deliver_many(ids: Sequence[int]) -> dict[int, str]:
+    """Send the due, queued emails among ``ids``; returns what happened to each one sent.
+
+    Rows another run holds, rows not due and rows no longer queued are left out.
+    """
+    rows = _claim(list(ids))
+    if not rows:
+        return {}
+    wording = load_wording()
+    outcomes = {}
+    for email in rows:
+        outcomes[email.pk] = _send_claimed(email, wording)
+    return outcomes
 
 
 def deliver(email_id: int) -> str:
-    """Send one queued email if it is due; returns what happened (for logs and tests).
+    """Send one queued email if it is due: ``"sent"``, ``"retrying"``, ``"failed"``, or
+    ``"skipped"`` when another run has it, it is not due, or it is no longer queued."""
+    return deliver_many([email_id]).get(email_id, "skipped")
 
-    ``"skipped"`` when another run has it, it is not due, or it is no longer queued.
-    """
-    if not _claim(email_id):
-        return "skipped"
-    email = SentEmail.objects.select_related(
-        "application__cycle", "match__cycle", "match__mentor", "match__mentee"
-    ).get(pk=email_id)
+
+def _send_claimed(email: SentEmail, wording: dict) -> str:
     try:
-        message = build_message(email)
+        message = build_message(email, wording)
     except Exception as error:
-        logger.exception("Could not render email %s", email_id)
+        logger.exception("Could not render email %s", email.pk)
         _fail(email, f"Could not render the email: {error!r}")
         return "failed"
     try:
@@ -181,7 +265,7 @@ def deliver(email_id: int) -> str:
         if is_transient(error) and email.attempts < app_settings.EMAIL_MAX_ATTEMPTS:
             _schedule_retry(email, error)
             return "retrying"
-        logger.warning("Email %s failed: %r", email_id, error)
+        logger.warning("Email %s failed: %r", email.pk, error)
         _fail(email, _describe(error))
         return "failed"
     _mark_sent(email, message)
@@ -211,23 +295,30 @@ def _mark_sent(email: SentEmail, message) -> None:
             }
             for address, item in (status.recipients or {}).items()
         }
-    # A tracking event may already have moved the row on (the provider can report
-    # delivery before its answer to the send reaches us); keep that status.
-    still_sending = Q(status=EmailStatus.SENDING)
-    with transaction.atomic():
-        SentEmail.objects.filter(pk=email.pk).update(
-            status=Case(When(still_sending, then=Value(EmailStatus.SENT)), default=F("status")),
-            status_at=Case(When(still_sending, then=Value(now)), default=F("status_at")),
-            sent_at=now,
-            subject=message.subject[:300],
-            message_id=message_id[:255],
-            recipient_status=per_recipient,
-            # The backend that sent it (set on the message by Django's send()).
-            esp_name=getattr(getattr(message, "connection", None), "esp_name", "") or "",
-            last_error="",
-            next_attempt_at=None,
-        )
-        _event(email.pk, "sent", note=f"attempt {email.attempts}", at=now)
+    outcome = {
+        "sent_at": now,
+        "subject": message.subject[:300],
+        "message_id": message_id[:255],
+        # The backend that sent it (set on the message by Django's send()).
+        "esp_name": getattr(getattr(message, "connection", None), "esp_name", "") or "",
+    }
+    # Write only what differs from the defaults, to keep the common case's UPDATE short.
+    if per_recipient and not (
+        len(per_recipient) == 1
+        and next(iter(per_recipient.values())) == {"status": "sent", "message_id": message_id}
+    ):
+        outcome["recipient_status"] = per_recipient
+    if email.last_error:
+        outcome["last_error"] = ""
+    if email.next_attempt_at:
+        outcome["next_attempt_at"] = None
+    rows = SentEmail.objects.filter(pk=email.pk)
+    if not rows.filter(status=EmailStatus.SENDING).update(
+        status=EmailStatus.SENT, status_at=now, **outcome
+    ):
+        # A tracking event got here first (a provider can report delivery before its
+        # answer to the send reaches us): keep the status it set.
+        rows.update(**outcome)
 
 
 def _fail(email: SentEmail, reason: str) -> None:
@@ -336,10 +427,7 @@ def due(now=None):
 
 
 def enqueue_many(ids: Iterable[int], now=None) -> int:
-    now = now or timezone.now()
-    count = 0
-    for pk in ids:
-        SentEmail.objects.filter(pk=pk).update(enqueued_at=now)
-        enqueue(pk)
-        count += 1
-    return count
+    ids = list(ids)
+    SentEmail.objects.filter(pk__in=ids).update(enqueued_at=now or timezone.now())
+    enqueue(ids)
+    return len(ids)

@@ -73,11 +73,20 @@ def render_templates(name: str, values: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def render_email(kind, values: dict) -> tuple[str, str, str]:
-    """Editors' wording for ``kind`` if there is some, else its template set."""
+def load_wording() -> dict:
+    """Editors' wording of every kind that has some, by kind name (one query)."""
     from ..models.email_wording import EmailWording
 
-    wording = EmailWording.objects.filter(kind=kind.name).first()
-    if wording is not None:
-        return render_wording(wording, values)
+    return {wording.kind: wording for wording in EmailWording.objects.all()}
+
+
+def render_email(kind, values: dict, wording: dict | None = None) -> tuple[str, str, str]:
+    """Editors' wording for ``kind`` if there is some, else its template set.
+
+    ``wording`` is :func:`load_wording`'s answer, when the caller has it already.
+    """
+    if wording is None:
+        wording = load_wording()
+    if kind.name in wording:
+        return render_wording(wording[kind.name], values)
     return render_templates(kind.name, values)

@@ -96,6 +96,9 @@ class SentEmail(models.Model):
         _("status per recipient"), default=dict, blank=True, help_text=_("As the provider said.")
     )
     last_event_at = models.DateTimeField(_("last tracking event at"), null=True, blank=True)
+    claim = models.CharField(
+        _("claimed by"), max_length=32, blank=True, db_index=True, editable=False
+    )
 
     wagtail_reference_index_ignore = True
 
@@ -132,10 +135,18 @@ class SentEmail(models.Model):
     def can_resend(self) -> bool:
         return self.status in RESENDABLE
 
+    def timeline(self) -> list:
+        """Queued, the recorded events and the last send, in time order."""
+        steps = [EmailEvent(email=self, action="queued", at=self.created_at)]
+        steps += list(self.events.all())
+        if self.sent_at:
+            note = f"attempt {self.attempts}" if self.attempts > 1 else ""
+            steps.append(EmailEvent(email=self, action="sent", at=self.sent_at, note=note))
+        return sorted(steps, key=lambda step: step.at)
+
     def history_html(self) -> str:
         return render_to_string(
-            "wagtail_mentoring/admin/includes/timeline.html",
-            {"events": self.events.select_related("actor")},
+            "wagtail_mentoring/admin/includes/timeline.html", {"events": self.timeline()}
         )
 
     history_html.short_description = _("History")
