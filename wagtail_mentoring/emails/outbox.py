@@ -240,10 +240,22 @@ def deliver_many(ids: Sequence[int]) -> dict[int, str]:
     if not rows:
         return {}
     wording = load_wording()
+    mailer = default_mailer()
     outcomes = {}
     for email in rows:
-        outcomes[email.pk] = _send_claimed(email, wording)
+        outcomes[email.pk] = _send_claimed(email, wording, mailer)
     return outcomes
+
+
+def default_mailer():
+    """The configured email backend: ``mail.mailers.default`` (Django 6.1+, ``MAILERS``)
+    or ``get_connection()`` (``EMAIL_BACKEND``)."""
+    from django.core import mail
+
+    mailers = getattr(mail, "mailers", None)
+    if mailers is not None:
+        return mailers.default
+    return mail.get_connection()
 
 
 def deliver(email_id: int) -> str:
@@ -252,7 +264,7 @@ def deliver(email_id: int) -> str:
     return deliver_many([email_id]).get(email_id, "skipped")
 
 
-def _send_claimed(email: SentEmail, wording: dict) -> str:
+def _send_claimed(email: SentEmail, wording: dict, mailer) -> str:
     try:
         message = build_message(email, wording)
     except Exception as error:
@@ -260,7 +272,7 @@ def _send_claimed(email: SentEmail, wording: dict) -> str:
         _fail(email, f"Could not render the email: {error!r}")
         return "failed"
     try:
-        message.send()
+        mailer.send_messages([message])
     except Exception as error:
         if is_transient(error) and email.attempts < app_settings.EMAIL_MAX_ATTEMPTS:
             _schedule_retry(email, error)
@@ -268,7 +280,7 @@ def _send_claimed(email: SentEmail, wording: dict) -> str:
         logger.warning("Email %s failed: %r", email.pk, error)
         _fail(email, _describe(error))
         return "failed"
-    _mark_sent(email, message)
+    _mark_sent(email, message, getattr(mailer, "esp_name", ""))
     return "sent"
 
 
@@ -281,7 +293,7 @@ def _describe(error: BaseException) -> str:
     return f"{text} (status {status})" if status and str(status) not in text else text
 
 
-def _mark_sent(email: SentEmail, message) -> None:
+def _mark_sent(email: SentEmail, message, esp_name: str = "") -> None:
     now = timezone.now()
     status = getattr(message, "anymail_status", None)
     message_id = ""
@@ -299,8 +311,7 @@ def _mark_sent(email: SentEmail, message) -> None:
         "sent_at": now,
         "subject": message.subject[:300],
         "message_id": message_id[:255],
-        # The backend that sent it (set on the message by Django's send()).
-        "esp_name": getattr(getattr(message, "connection", None), "esp_name", "") or "",
+        "esp_name": esp_name or "",
     }
     # Write only what differs from the defaults, to keep the common case's UPDATE short.
     if per_recipient and not (
