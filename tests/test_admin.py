@@ -40,6 +40,7 @@ def _form(program_page, **overrides):
         "pairing_start": "2027-05-01",
         "pairing_end": "",
         "commitment_months": "10",
+        "checkin_every_months": "1",
         "conference_date": "2027-09-20",
     }
     data.update(overrides)

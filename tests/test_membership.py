@@ -50,6 +50,33 @@ def test_group_backend_options(make_user):
     assert only_staff.get_status(make_user(member=True)).state is MembershipState.NONE
 
 
+def test_group_backend_answers_for_many_users_in_one_query(make_user, django_assert_num_queries):
+    backend = GroupMembershipBackend(GROUPS=["Staff", "Members"], LAPSED_GROUPS=["Former members"])
+    lapsed = make_user(member=False)
+    lapsed.groups.add(Group.objects.create(name="Former members"))
+    users = [make_user(member=True), make_user(member=False), lapsed]
+    expected = {user.pk: backend.get_status(user) for user in users}
+    with django_assert_num_queries(1):
+        assert backend.get_statuses(users) == expected
+    assert [s.state for s in expected.values()] == [
+        MembershipState.ACTIVE,
+        MembershipState.NONE,
+        MembershipState.LAPSED,
+    ]
+
+
+def test_other_backends_answer_for_many_users_one_at_a_time(make_user):
+    backend = AttributeMembershipBackend(**ATTRIBUTE["OPTIONS"])
+    expiring = make_user()
+    MemberProfile.objects.create(
+        user=expiring, membership_expires=timezone.localdate(), member_number="M-1"
+    )
+    users = [expiring, make_user()]
+    statuses = backend.get_statuses(users)
+    assert statuses == {user.pk: backend.get_status(user) for user in users}
+    assert [s.state for s in statuses.values()] == [MembershipState.ACTIVE, MembershipState.NONE]
+
+
 @pytest.mark.parametrize(
     ("expires_in_days", "grace", "expected"),
     [

@@ -97,6 +97,14 @@ class BaseMembershipBackend:
         """Return the membership status of ``user`` (which may be anonymous)."""
         raise NotImplementedError
 
+    def get_statuses(self, users) -> dict:
+        """The status of each of ``users``, by user id, for the schedule's batches.
+
+        The default asks :meth:`get_status` once per user; backends that can answer
+        for many users in one query should override it.
+        """
+        return {user.pk: self.get_status(user) for user in users}
+
 
 class GroupMembershipBackend(BaseMembershipBackend):
     """Members are the users in one of ``GROUPS`` (default ``["Members"]``).
@@ -110,7 +118,19 @@ class GroupMembershipBackend(BaseMembershipBackend):
     def get_status(self, user, request=None) -> MembershipStatus:
         if not getattr(user, "is_authenticated", False):
             return MembershipStatus.anonymous()
-        names = set(user.groups.values_list("name", flat=True))
+        return self._status_from(set(user.groups.values_list("name", flat=True)))
+
+    def get_statuses(self, users) -> dict:
+        """One query for all ``users``' groups."""
+        from django.contrib.auth import get_user_model
+
+        names: dict = {user.pk: set() for user in users}
+        memberships = get_user_model().groups.through.objects.filter(user_id__in=list(names))
+        for user_id, name in memberships.values_list("user_id", "group__name"):
+            names[user_id].add(name)
+        return {user_id: self._status_from(groups) for user_id, groups in names.items()}
+
+    def _status_from(self, names: set) -> MembershipStatus:
         if names & set(self.groups):
             return MembershipStatus(MembershipState.ACTIVE)
         if names & set(self.lapsed_groups):

@@ -1,10 +1,44 @@
 from __future__ import annotations
 
+from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.helpers import ButtonHelper
 
 from ..models import Match
+from ..models.matches import HOLDS_CAPACITY
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyModelAdmin
+from .permissions import CommitteeOnlyModelAdmin, is_committee
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Flagged")), ("no", _("Not flagged"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(flag_reason="")
+        if self.value() == "no":
+            return queryset.filter(flag_reason="")
+        return queryset
+
+
+class MatchButtonHelper(ButtonHelper):
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+        buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
+        if obj.status in HOLDS_CAPACITY and is_committee(self.request.user):
+            buttons.append(
+                {
+                    "url": reverse("wagtail_mentoring_end_match", args=[obj.pk]),
+                    "label": _("End early"),
+                    "classname": self.finalise_classname(["button-secondary"]),
+                    "title": _("End this match before its agreed end"),
+                }
+            )
+        return buttons
 
 
 class MatchAdmin(CommitteeOnlyModelAdmin):
@@ -13,9 +47,18 @@ class MatchAdmin(CommitteeOnlyModelAdmin):
     model = Match
     menu_label = _("Matches")
     menu_icon = "link"
-    list_display = ("mentor_name", "mentee_name", "cycle", "status", "score", "proposed_at")
-    list_filter = ("cycle", "status")
+    list_display = (
+        "mentor_name",
+        "mentee_name",
+        "cycle",
+        "status",
+        "score",
+        "proposed_at",
+        "flag_reason",
+    )
+    list_filter = ("cycle", "status", FlaggedFilter)
     index_view_class = SafeExportIndexView
+    button_helper_class = MatchButtonHelper
     list_export = (
         "id",
         "cycle",
@@ -29,6 +72,7 @@ class MatchAdmin(CommitteeOnlyModelAdmin):
         "end_date",
         "ended_at",
         "end_reason",
+        "flag_reason",
     )
     export_filename = "mentoring-matches"
     search_fields = ("mentor__name", "mentee__name")
@@ -48,6 +92,8 @@ class MatchAdmin(CommitteeOnlyModelAdmin):
         "end_date",
         "ended_at",
         "end_reason",
+        "flagged_at",
+        "flag_reason",
         "timeline_html",
         "emails_html",
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import email_views, matching_views
+from . import email_views, match_views, matching_views
 
 urlpatterns = [
     path("matching/", matching_views.matching_index, name="wagtail_mentoring_matching"),
@@ -13,6 +13,11 @@ urlpatterns = [
         "matching/mentee/<int:application_id>/",
         matching_views.matching_mentee,
         name="wagtail_mentoring_matching_mentee",
+    ),
+    path(
+        "matches/<int:match_id>/end/",
+        match_views.end_match_view,
+        name="wagtail_mentoring_end_match",
     ),
     path(
         "emails/<int:email_id>/resend/",

@@ -298,3 +298,25 @@ MATCH_ENDED = registry.register(
         sample=_sample(_SAMPLE_MATCH),
     )
 )
+
+
+def build_check_in(email) -> dict:
+    values = _match_values(email)
+    values["month"] = str(email.context.get("month", ""))
+    return values
+
+
+CHECK_IN = registry.register(
+    EmailKind(
+        name="check_in",
+        label=_("Check-in (to each person of the pair)"),
+        description=_("Reminds the pair to stay in touch, at the cycle's check-in interval."),
+        placeholders={
+            **_MATCH_PLACEHOLDERS,
+            "month": _("How many months the pairing has run"),
+        },
+        build=build_check_in,
+        sample=_sample(_SAMPLE_MATCH, month="2"),
+        related=MATCH_RELATED,
+    )
+)

@@ -50,3 +50,7 @@ def connect() -> None:
     )
     signals.match_ended.connect(tell_pair_ended, dispatch_uid="wagtail_mentoring_ended_email")
     tracking.connect(record_tracking_event, dispatch_uid="wagtail_mentoring_tracking")
+
+    from ..schedule import join_alumni
+
+    signals.match_completed.connect(join_alumni, dispatch_uid="wagtail_mentoring_alumni")

@@ -97,6 +97,14 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("The annual conference, where pairs are encouraged to meet in person."),
     )
+    checkin_every_months = models.PositiveSmallIntegerField(
+        _("check-in every (months)"),
+        default=1,
+        help_text=_(
+            "How often the schedule reminds each pair to stay in touch, counted from the "
+            "match's start; 0 sends no check-ins."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -115,6 +123,7 @@ class Cycle(models.Model):
             [
                 FieldRowPanel([FieldPanel("pairing_start"), FieldPanel("pairing_end")]),
                 FieldPanel("commitment_months"),
+                FieldPanel("checkin_every_months"),
             ],
             heading=_("Pairing"),
         ),

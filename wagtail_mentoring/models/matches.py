@@ -68,6 +68,10 @@ class Match(models.Model):
     end_date = models.DateField(_("ends"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True, max_length=1000)
+    flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
+    flag_reason = models.CharField(
+        _("needs the committee's attention because"), max_length=300, blank=True
+    )
 
     wagtail_reference_index_ignore = True
 

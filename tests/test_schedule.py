@@ -1,0 +1,212 @@
+"""The schedule: check-ins, starts, completion and the alumni group, lapse flags."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from wagtail_mentoring.dates import add_months
+from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.models import Match, MatchStatus, SentEmail
+from wagtail_mentoring.schedule import ALUMNI_GROUP, checkin_due, months_elapsed, run_schedule
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("start", "today", "months"),
+    [
+        (D(2027, 1, 31), D(2027, 2, 27), 0),
+        (D(2027, 1, 31), D(2027, 2, 28), 1),  # the month end clamps
+        (D(2028, 1, 31), D(2028, 2, 29), 1),  # leap year
+        (D(2027, 3, 15), D(2027, 3, 14), 0),  # before the start
+        (D(2027, 3, 15), D(2028, 3, 15), 12),
+        (D(2027, 12, 1), D(2028, 1, 31), 1),  # over the year end
+    ],
+)
+def test_months_elapsed(start, today, months):
+    assert months_elapsed(start, today) == months
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "every", "due"),
+    [
+        (D(2027, 4, 1), D(2027, 10, 1), D(2027, 4, 30), 1, None),
+        (D(2027, 4, 1), D(2027, 10, 1), D(2027, 5, 1), 1, 1),
+        (D(2027, 4, 1), D(2027, 10, 1), D(2027, 7, 20), 1, 3),  # missed runs: the latest only
+        (D(2027, 4, 1), D(2027, 10, 1), D(2027, 7, 20), 2, 2),
+        (D(2027, 4, 1), D(2027, 10, 1), D(2027, 10, 1), 1, 5),  # never on the end date
+        (D(2027, 4, 1), D(2027, 10, 1), D(2027, 9, 1), 0, None),  # check-ins off
+        (D(2027, 1, 31), D(2027, 7, 31), D(2027, 2, 28), 1, 1),
+        (None, None, D(2027, 9, 1), 1, None),
+    ],
+)
+def test_checkin_due(start, end, today, every, due):
+    assert checkin_due(start, end, today, every) == due
+
+
+@pytest.fixture
+def active_match(make_application, make_user, django_capture_on_commit_callbacks):
+    """An approved match that started two months and ten days ago."""
+
+    def make(start=None, **cycle_fields):
+        mentor = make_application(
+            "mentor", capacity=2, user=make_user(first_name="Ben", last_name="Hughes")
+        )
+        mentee = make_application("mentee", user=make_user(first_name="Amara", last_name="Okafor"))
+        if cycle_fields:
+            type(mentor.cycle).objects.filter(pk=mentor.cycle_id).update(**cycle_fields)
+        start = start or add_months(timezone.localdate(), -2) - datetime.timedelta(days=10)
+        with django_capture_on_commit_callbacks(execute=True):
+            match = propose_match(mentee, mentor)
+            approve_match(match, start_date=start)
+        mail.outbox = []
+        return Match.objects.get(pk=match.pk)
+
+    return make
+
+
+def run(today=None, capture=None):
+    with capture(execute=True):
+        return run_schedule(today)
+
+
+def test_a_match_starts_and_gets_its_latest_check_in_once(
+    active_match, django_capture_on_commit_callbacks
+):
+    match = active_match()
+    assert match.status == MatchStatus.APPROVED
+    summary = run(capture=django_capture_on_commit_callbacks)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE
+    assert (summary.started, summary.checkins) == (1, 2)
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Staying in touch with Amara Okafor",
+        "Staying in touch with Ben Hughes",
+    ]
+    assert "has run for 2 month(s)" in mail.outbox[0].body
+    assert set(
+        SentEmail.objects.values_list("idempotency_key", flat=True).filter(kind="check_in")
+    ) == {
+        f"match-{match.pk}-checkin-2-mentor",
+        f"match-{match.pk}-checkin-2-mentee",
+    }
+    # Running again, the same day or an hour later, sends nothing new.
+    again = run(capture=django_capture_on_commit_callbacks)
+    assert (again.started, again.checkins) == (0, 0)
+    assert len(mail.outbox) == 2
+    assert [e.action for e in match.events.all()] == ["proposed", "approved", "started"]
+
+
+def test_no_check_ins_when_the_cycle_turns_them_off(
+    active_match, django_capture_on_commit_callbacks
+):
+    active_match(checkin_every_months=0)
+    summary = run(capture=django_capture_on_commit_callbacks)
+    assert summary.checkins == 0 and mail.outbox == []
+
+
+def test_the_schedule_uses_the_sites_local_date(monkeypatch, active_match, settings):
+    """Sydney is UTC+11 in March: 13:30 UTC on 31 March is already 1 April there."""
+    settings.TIME_ZONE = "Australia/Sydney"
+    match = active_match(start=D(2027, 3, 1))
+    instant = datetime.datetime(2027, 3, 31, 13, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    assert timezone.localdate() == D(2027, 4, 1)
+    summary = run_schedule()
+    assert summary.today == D(2027, 4, 1) and summary.checkins == 2
+    assert SentEmail.objects.filter(idempotency_key=f"match-{match.pk}-checkin-1-mentee").exists()
+
+
+def test_the_daylight_saving_change_does_not_shift_the_date(monkeypatch, active_match, settings):
+    """Sydney leaves daylight saving at 03:00 on 4 April 2027 (UTC+11 to UTC+10)."""
+    settings.TIME_ZONE = "Australia/Sydney"
+    active_match(start=D(2027, 3, 4))
+    before = datetime.datetime(2027, 4, 3, 13, 30, tzinfo=datetime.UTC)  # 00:30 AEDT
+    after = datetime.datetime(2027, 4, 4, 13, 30, tzinfo=datetime.UTC)  # 23:30 AEST
+    for instant in (before, after):
+        monkeypatch.setattr(timezone, "now", lambda instant=instant: instant)
+        assert run_schedule().today == D(2027, 4, 4)
+    assert SentEmail.objects.filter(kind="check_in").count() == 2
+
+
+def test_a_match_completes_at_its_end_date_and_both_join_the_alumni(
+    active_match, django_capture_on_commit_callbacks
+):
+    match = active_match(start=add_months(timezone.localdate(), -24))
+    assert match.end_date <= timezone.localdate()
+    summary = run(capture=django_capture_on_commit_callbacks)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.COMPLETED and summary.completed == 1
+    assert summary.checkins == 0  # a completed match gets no check-in
+    completed = [m for m in mail.outbox if "is complete" in m.subject]
+    assert len(completed) == 2
+    alumni = Group.objects.get(name=ALUMNI_GROUP)
+    assert set(alumni.user_set.all()) == {match.mentor.user, match.mentee.user}
+    assert run(capture=django_capture_on_commit_callbacks).completed == 0
+    assert len([m for m in mail.outbox if "is complete" in m.subject]) == 2
+
+
+def test_a_lapsed_membership_flags_the_match_without_ending_it(
+    active_match, django_capture_on_commit_callbacks
+):
+    match = active_match()
+    match.mentee.user.groups.clear()
+    summary = run(capture=django_capture_on_commit_callbacks)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE and summary.flagged == 1
+    assert match.flag_reason.startswith("The mentee's membership is") and match.flagged_at
+    assert run(capture=django_capture_on_commit_callbacks).flagged == 0
+    assert match.events.filter(action="flagged").count() == 1
+
+
+def test_the_command_prints_a_summary(active_match, django_capture_on_commit_callbacks):
+    active_match()
+    out, err = io.StringIO(), io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("mentoring_run_schedule", stdout=out, stderr=err)
+    text = out.getvalue()
+    assert "1 match(es) started" in text and "2 check-in email(s) queued" in text
+    assert "active matches [##############################] 1/1" in err.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("mentoring_run_schedule", date="31/03/2027")
+
+
+def test_the_committee_ends_a_match_early_with_a_reason(
+    client, active_match, make_user, django_capture_on_commit_callbacks
+):
+    match = active_match()
+    chair = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(chair)
+    url = f"/admin/mentoring/matches/{match.pk}/end/"
+    listing = client.get("/admin/wagtail_mentoring/match/")
+    assert url.encode() in listing.content
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 400 and b"Say why the match ends early." in refused.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "The mentee changed career."})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ENDED_EARLY
+    assert match.end_reason == "The mentee changed career."
+    ended = [m for m in mail.outbox if "has ended" in m.subject]
+    assert len(ended) == 2 and all("changed career" not in m.body for m in ended)
+
+
+def test_ending_a_match_is_for_the_committee_only(client, active_match, make_user):
+    from django.contrib.auth.models import Permission
+
+    match = active_match()
+    editor = make_user(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    url = f"/admin/mentoring/matches/{match.pk}/end/"
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    match.refresh_from_db()
+    assert match.status == MatchStatus.APPROVED

@@ -1,0 +1,41 @@
+"""End a match early, with a reason: a form on GET, the change on POST."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ..matching.services import MatchingError, end_match
+from ..models import Match
+from .permissions import committee_only
+
+
+@committee_only
+def end_match_view(request, match_id):
+    match = get_object_or_404(
+        Match.objects.select_related("mentor", "mentee", "cycle"), pk=match_id
+    )
+    inspect_url = reverse("wagtail_mentoring_match_modeladmin_inspect", args=[match.pk])
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            end_match(match, actor=request.user, reason=reason)
+        except MatchingError as problem:
+            error = str(problem)
+        else:
+            messages.success(
+                request,
+                _("The match of %(mentor)s and %(mentee)s has ended; both have been told.")
+                % {"mentor": match.mentor.name, "mentee": match.mentee.name},
+            )
+            return redirect(inspect_url)
+    return TemplateResponse(
+        request,
+        "wagtail_mentoring/admin/match_end.html",
+        {"match": match, "inspect_url": inspect_url, "error": error},
+        status=400 if error else 200,
+    )

@@ -1,0 +1,238 @@
+"""The programme's year, run by ``manage.py mentoring_run_schedule`` (or its task).
+
+Each run looks at the site's local date and does whatever is due, once:
+
+1. approved matches whose start date has come become active;
+2. approved or active matches whose end date has come are completed (both people
+   are emailed and join the "Mentoring alumni" group);
+3. each active pair gets the latest check-in email due at its cycle's interval
+   (``Cycle.checkin_every_months``, counted from the match's start, never on or after
+   its end date); a run that was missed sends only the latest, not every one missed;
+4. an active match where either person's membership is no longer active is flagged
+   for the committee (not ended).
+
+Emails go through the outbox under keys naming the match, the check-in and the role,
+so running twice, or twice at once, sends nothing new. Active matches are read in
+chunks, so the queries per match stay bounded whatever the number of matches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .dates import add_months
+from .emails.outbox import queue_emails
+from .models.matches import Match, MatchEvent, MatchStatus
+
+logger = logging.getLogger(__name__)
+
+ALUMNI_GROUP = "Mentoring alumni"
+CHUNK = 500
+
+
+def months_elapsed(start: datetime.date, today: datetime.date) -> int:
+    """Whole calendar months from ``start`` to ``today`` (month ends clamp, see add_months)."""
+    months = (today.year - start.year) * 12 + today.month - start.month
+    if months > 0 and add_months(start, months) > today:
+        months -= 1
+    return max(months, 0)
+
+
+def checkin_due(
+    start: datetime.date | None,
+    end: datetime.date | None,
+    today: datetime.date,
+    every: int,
+) -> int | None:
+    """The month number of the latest check-in due by ``today``, or ``None``.
+
+    Check-ins fall every ``every`` months after ``start``, and only before ``end``.
+    """
+    if not every or start is None or today < start:
+        return None
+    month = months_elapsed(start, today) // every * every
+    while month > 0 and end is not None and add_months(start, month) >= end:
+        month -= every
+    return month or None
+
+
+@dataclasses.dataclass
+class ScheduleSummary:
+    today: datetime.date
+    started: int = 0
+    completed: int = 0
+    active: int = 0
+    checkins: int = 0
+    flagged: int = 0
+    failed: list[str] = dataclasses.field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            _("Schedule for %(today)s:") % {"today": self.today.isoformat()},
+            _("%(n)s match(es) started") % {"n": self.started},
+            _("%(n)s match(es) completed") % {"n": self.completed},
+            _("%(n)s active match(es) looked at") % {"n": self.active},
+            _("%(n)s check-in email(s) queued") % {"n": self.checkins},
+            _("%(n)s match(es) flagged: a membership lapsed") % {"n": self.flagged},
+            *(_("Could not complete: %(error)s") % {"error": error} for error in self.failed),
+        ]
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def run_schedule(today: datetime.date | None = None, progress: Progress | None = None):
+    """Do everything that is due on ``today`` (the local date by default)."""
+    today = today or timezone.localdate()
+    summary = ScheduleSummary(today=today)
+    summary.started = start_matches(today)
+    complete_matches(today, summary, progress)
+    visit_active_matches(today, summary, progress)
+    return summary
+
+
+def start_matches(today: datetime.date) -> int:
+    with transaction.atomic():
+        due = list(
+            Match.objects.select_for_update()
+            .filter(status=MatchStatus.APPROVED, start_date__lte=today)
+            .values_list("pk", flat=True)
+        )
+        if not due:
+            return 0
+        Match.objects.filter(pk__in=due).update(status=MatchStatus.ACTIVE)
+        MatchEvent.objects.bulk_create(
+            MatchEvent(
+                match_id=pk,
+                action="started",
+                from_status=MatchStatus.APPROVED,
+                to_status=MatchStatus.ACTIVE,
+            )
+            for pk in due
+        )
+    return len(due)
+
+
+def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:
+    from .matching.services import MatchingError, complete_match
+
+    due = list(
+        Match.objects.filter(
+            status__in=(MatchStatus.APPROVED, MatchStatus.ACTIVE), end_date__lte=today
+        ).order_by("pk")
+    )
+    for done, match in enumerate(due, start=1):
+        try:
+            complete_match(match)
+        except MatchingError as error:  # changed by someone else meanwhile
+            summary.failed.append(f"{match.pk}: {error}")
+        else:
+            summary.completed += 1
+        if progress:
+            progress("complete", done, len(due))
+
+
+def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progress=None):
+    from .membership import get_backend
+
+    backend = get_backend()
+    active = Match.objects.filter(status=MatchStatus.ACTIVE)
+    total = active.count()
+    last = 0
+    while True:
+        chunk = list(
+            active.filter(pk__gt=last)
+            .select_related("cycle", "mentor__user", "mentee__user")
+            .order_by("pk")[:CHUNK]
+        )
+        if not chunk:
+            break
+        last = chunk[-1].pk
+        items, flags = [], {}
+        unflagged = [match for match in chunk if not match.flag_reason]
+        statuses = backend.get_statuses(
+            {
+                application.user.pk: application.user
+                for match in unflagged
+                for application in (match.mentor, match.mentee)
+            }.values()
+        )
+        for match in chunk:
+            month = checkin_due(
+                match.start_date, match.end_date, today, match.cycle.checkin_every_months
+            )
+            for role, application in (("mentor", match.mentor), ("mentee", match.mentee)):
+                if month:
+                    items.append(
+                        {
+                            "kind": "check_in",
+                            "to": [application.contact_email],
+                            "key": f"match-{match.pk}-checkin-{month}-{role}",
+                            "match": match,
+                            "recipient_user": application.user,
+                            "context": {"role": role, "month": month},
+                        }
+                    )
+                status = statuses.get(application.user.pk)
+                if status is not None and not status.is_active and match.pk not in flags:
+                    flags[match.pk] = (
+                        _("The mentor's membership is %(state)s.")
+                        if role == "mentor"
+                        else _("The mentee's membership is %(state)s.")
+                    ) % {"state": status.label.lower()}
+        with transaction.atomic():
+            summary.checkins += len(queue_emails(items))
+            summary.flagged += flag(flags)
+        summary.active += len(chunk)
+        if progress:
+            progress("active", summary.active, total)
+
+
+def flag(reasons: dict[int, str]) -> int:
+    """Flag matches for the committee (leaving already-flagged ones as they are)."""
+    if not reasons:
+        return 0
+    now = timezone.now()
+    fresh = list(Match.objects.filter(pk__in=reasons, flag_reason="").values_list("pk", "status"))
+    for pk, _status in fresh:
+        Match.objects.filter(pk=pk, flag_reason="").update(flag_reason=reasons[pk], flagged_at=now)
+    MatchEvent.objects.bulk_create(
+        MatchEvent(
+            match_id=pk,
+            action="flagged",
+            from_status=status,
+            to_status=status,
+            note=reasons[pk],
+            at=now,
+        )
+        for pk, status in fresh
+    )
+    return len(fresh)
+
+
+def join_alumni(sender, match, **kwargs) -> None:
+    """``match_completed``: both people join the "Mentoring alumni" group."""
+    group, _ = Group.objects.get_or_create(name=ALUMNI_GROUP)
+    users = [
+        user_id
+        for user_id in Match.objects.filter(pk=match.pk).values_list(
+            "mentor__user_id", "mentee__user_id"
+        )[0]
+        if user_id
+    ]
+    group.user_set.add(*users)
+
+
+@task()
+def run_schedule_task() -> list[str]:
+    """The schedule as a django-tasks task; returns the summary's lines."""
+    return [str(line) for line in run_schedule().lines()]
