@@ -72,6 +72,8 @@ class ScheduleSummary:
     completed: int = 0
     active: int = 0
     checkins: int = 0
+    surveys: int = 0
+    reminders: int = 0
     flagged: int = 0
     failed: list[str] = dataclasses.field(default_factory=list)
 
@@ -82,6 +84,8 @@ class ScheduleSummary:
             _("%(n)s match(es) completed") % {"n": self.completed},
             _("%(n)s active match(es) looked at") % {"n": self.active},
             _("%(n)s check-in email(s) queued") % {"n": self.checkins},
+            _("%(n)s survey invitation(s) queued") % {"n": self.surveys},
+            _("%(n)s survey reminder(s) queued") % {"n": self.reminders},
             _("%(n)s match(es) flagged: a membership lapsed") % {"n": self.flagged},
             *(_("Could not complete: %(error)s") % {"error": error} for error in self.failed),
         ]
@@ -97,6 +101,7 @@ def run_schedule(today: datetime.date | None = None, progress: Progress | None =
     summary.started = start_matches(today)
     complete_matches(today, summary, progress)
     visit_active_matches(today, summary, progress)
+    send_surveys(today, summary, progress)
     return summary
 
 
@@ -195,6 +200,97 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
         summary.active += len(chunk)
         if progress:
             progress("active", summary.active, total)
+
+
+#: Completed matches still get the surveys due by their end (the final one) this long.
+SURVEY_GRACE_DAYS = 90
+
+
+def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:
+    """Invite each person to each survey round that is due, then remind non-respondents.
+
+    A round is due ``months_after_start`` months after the match's start (or at its end
+    date); a person who has not answered is reminded every ``remind_after_days`` days
+    after the invitation, at most ``max_reminders`` times.
+    """
+    from .models.emails import SentEmail
+    from .models.surveys import SurveyResponse, SurveyRound
+
+    rounds_of: dict[int, list] = {}
+    for survey_round in SurveyRound.objects.order_by("pk"):
+        rounds_of.setdefault(survey_round.cycle_id, []).append(survey_round)
+    if not rounds_of:
+        return
+    matches = Match.objects.filter(
+        cycle_id__in=rounds_of,
+        status__in=(MatchStatus.ACTIVE, MatchStatus.COMPLETED),
+        start_date__lte=today,
+        end_date__gte=today - datetime.timedelta(days=SURVEY_GRACE_DAYS),
+    )
+    total = matches.count()
+    seen = last = 0
+    while True:
+        chunk = list(
+            matches.filter(pk__gt=last).select_related("mentor", "mentee").order_by("pk")[:CHUNK]
+        )
+        if not chunk:
+            break
+        last = chunk[-1].pk
+        answered = set(
+            SurveyResponse.objects.filter(match__in=chunk).values_list(
+                "match_id", "round_id", "role"
+            )
+        )
+        sent = {
+            key: timezone.localdate(created)
+            for key, created in SentEmail.objects.filter(
+                match__in=chunk, kind__in=("survey_invitation", "survey_reminder")
+            ).values_list("idempotency_key", "created_at")
+        }
+        items = []
+        for match in chunk:
+            for survey_round in rounds_of.get(match.cycle_id, ()):
+                due = survey_round.due_date(match)
+                if due is None or today < due or due > match.end_date:
+                    continue
+                if match.status == MatchStatus.COMPLETED and survey_round.months_after_start:
+                    continue  # only the final round after the end
+                for role, application in (("mentor", match.mentor), ("mentee", match.mentee)):
+                    if (match.pk, survey_round.pk, role) in answered:
+                        continue
+                    key = f"match-{match.pk}-survey-{survey_round.pk}-{role}"
+                    item = {
+                        "to": [application.contact_email],
+                        "match": match,
+                        "recipient_user": application.user,
+                        "context": {"role": role, "round": survey_round.pk},
+                    }
+                    if key not in sent:
+                        items.append({**item, "kind": "survey_invitation", "key": key})
+                        continue
+                    reminded = sum(f"{key}-reminder-{n}" in sent for n in range(1, 100))
+                    if reminded >= survey_round.max_reminders:
+                        continue
+                    next_on = sent[key] + datetime.timedelta(
+                        days=survey_round.remind_after_days * (reminded + 1)
+                    )
+                    if today >= next_on:
+                        items.append(
+                            {
+                                **item,
+                                "kind": "survey_reminder",
+                                "key": f"{key}-reminder-{reminded + 1}",
+                            }
+                        )
+        with transaction.atomic():
+            created = set(queue_emails(items))
+        if created:
+            kinds = dict(SentEmail.objects.filter(pk__in=created).values_list("pk", "kind"))
+            summary.surveys += sum(kind == "survey_invitation" for kind in kinds.values())
+            summary.reminders += sum(kind == "survey_reminder" for kind in kinds.values())
+        seen += len(chunk)
+        if progress:
+            progress("surveys", seen, total)
 
 
 def flag(reasons: dict[int, str]) -> int:

@@ -9,12 +9,14 @@ from wagtail_modeladmin.options import modeladmin_register
 from .admin import urls as admin_urls
 from .admin.menu import MentoringAdminGroup
 from .admin.permissions import hide_application_pages_from_form_submissions
+from .admin.surveys import SurveyRoundViewSet
 from .admin.topics import EmailWordingViewSet, TopicViewSet
 from .models import MentoringSettings
 
 modeladmin_register(MentoringAdminGroup)
 register_snippet(TopicViewSet)
 register_snippet(EmailWordingViewSet)
+register_snippet(SurveyRoundViewSet)
 register_setting(MentoringSettings, icon="group")
 hooks.register("filter_form_submissions_for_user", hide_application_pages_from_form_submissions)
 

@@ -10,6 +10,7 @@ from .cycles import CycleAdmin
 from .emails import SentEmailAdmin
 from .matches import MatchAdmin
 from .permissions import is_committee
+from .surveys import SurveyResponseAdmin
 
 
 class CommitteeMenuItem(MenuItem):
@@ -23,7 +24,7 @@ class MentoringAdminGroup(ModelAdminGroup):
     menu_label = _("Mentoring")
     menu_icon = "group"
     menu_order = 300
-    items = (ApplicationAdmin, MatchAdmin, CycleAdmin, SentEmailAdmin)
+    items = (ApplicationAdmin, MatchAdmin, CycleAdmin, SurveyResponseAdmin, SentEmailAdmin)
 
     def get_submenu_items(self):
         items = super().get_submenu_items()

@@ -53,8 +53,9 @@ def committee_only(view):
 def hide_application_pages_from_form_submissions(user, queryset):
     """``filter_form_submissions_for_user`` hook: applications are not form submissions."""
     from ..models.application_page import MentoringApplicationPage
+    from ..models.surveys import SurveyPage
 
-    return queryset.not_type(MentoringApplicationPage)
+    return queryset.not_type(MentoringApplicationPage, SurveyPage)
 
 
 class CommitteeOnlyModelAdmin(ModelAdmin):

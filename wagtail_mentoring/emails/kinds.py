@@ -320,3 +320,58 @@ CHECK_IN = registry.register(
         related=MATCH_RELATED,
     )
 )
+
+
+def build_survey(email) -> dict:
+    from ..models.surveys import SurveyRound, make_token
+
+    values = _match_values(email)
+    survey_round = SurveyRound.objects.select_related("page").get(pk=email.context["round"])
+    page = survey_round.page
+    token = make_token(email.match, survey_round, email.context.get("role", "mentee"))
+    values.update(
+        {
+            "survey": survey_round.name,
+            "survey_url": f"{page.full_url or page.url or ''}?t={token}",
+            "valid_days": str(survey_round.link_valid_days),
+        }
+    )
+    return values
+
+
+_SURVEY_PLACEHOLDERS = {
+    **_MATCH_PLACEHOLDERS,
+    "survey": _('The survey\'s name, such as "Pairing fit"'),
+    "survey_url": _("The recipient's personal link to the survey"),
+    "valid_days": _("For how many days the link works"),
+}
+_SURVEY_SAMPLE = _sample(
+    _SAMPLE_MATCH,
+    survey="Pairing fit",
+    survey_url="https://example.org/mentoring/pairing-fit/?t=sample",
+    valid_days="60",
+)
+
+SURVEY_INVITATION = registry.register(
+    EmailKind(
+        name="survey_invitation",
+        label=_("Survey invitation (to each person of the pair)"),
+        description=_("Asks each person to answer one of the cycle's surveys."),
+        placeholders=_SURVEY_PLACEHOLDERS,
+        build=build_survey,
+        sample=_SURVEY_SAMPLE,
+        related=MATCH_RELATED,
+    )
+)
+
+SURVEY_REMINDER = registry.register(
+    EmailKind(
+        name="survey_reminder",
+        label=_("Survey reminder (to a person who has not answered)"),
+        description=_("Reminds a person who has not answered a survey yet."),
+        placeholders=_SURVEY_PLACEHOLDERS,
+        build=build_survey,
+        sample=_SURVEY_SAMPLE,
+        related=MATCH_RELATED,
+    )
+)

@@ -24,6 +24,7 @@ from .emails import EmailEvent, EmailStatus, SentEmail
 from .matches import Match, MatchEvent, MatchStatus
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin, MentoringProgramPage
 from .site_settings import MentoringSettings
+from .surveys import SurveyFormField, SurveyPage, SurveyResponse, SurveyRound
 from .topics import Topic
 
 __all__ = [
@@ -56,6 +57,10 @@ __all__ = [
     "ProgramBodyBlock",
     "Role",
     "SentEmail",
+    "SurveyFormField",
+    "SurveyPage",
+    "SurveyResponse",
+    "SurveyRound",
     "TestimonialBlock",
     "Topic",
 ]

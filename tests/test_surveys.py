@@ -1,0 +1,247 @@
+"""Survey pages, personal links, the schedule's invitations and reminders, privacy."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import mail, signing
+from django.utils import timezone
+
+from wagtail_mentoring.dates import add_months
+from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.models import (
+    Match,
+    SentEmail,
+    SurveyFormField,
+    SurveyPage,
+    SurveyResponse,
+    SurveyRound,
+)
+from wagtail_mentoring.models.surveys import make_token
+from wagtail_mentoring.schedule import run_schedule
+
+
+@pytest.fixture
+def survey_page(program_page):
+    page = SurveyPage(title="Pairing fit", slug="pairing-fit")
+    program_page.add_child(instance=page)
+    SurveyFormField.objects.create(
+        page=page, sort_order=0, label="How satisfied are you?", field_type="rating", required=True
+    )
+    SurveyFormField.objects.create(
+        page=page,
+        sort_order=1,
+        label="Is this pairing a good fit?",
+        field_type="radio",
+        choices="Yes\nNo",
+        required=True,
+        flag_answer="No",
+    )
+    SurveyFormField.objects.create(
+        page=page, sort_order=2, label="Anything else?", field_type="multiline", required=False
+    )
+    page.save_revision().publish()
+    return SurveyPage.objects.get(pk=page.pk)
+
+
+@pytest.fixture
+def match(make_application, make_user, django_capture_on_commit_callbacks):
+    mentor = make_application("mentor", capacity=1, user=make_user(first_name="Ben"))
+    mentee = make_application("mentee", user=make_user(first_name="Amara"))
+    start = add_months(timezone.localdate(), -1) - datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        match = propose_match(mentee, mentor)
+        approve_match(match, start_date=start)
+    return Match.objects.get(pk=match.pk)
+
+
+@pytest.fixture
+def survey_round(match, survey_page):
+    return SurveyRound.objects.create(
+        cycle=match.cycle,
+        name="Pairing fit",
+        page=survey_page,
+        months_after_start=1,
+        remind_after_days=7,
+        max_reminders=2,
+        link_valid_days=60,
+    )
+
+
+def run(capture, today=None):
+    with capture(execute=True):
+        return run_schedule(today)
+
+
+def survey_link(to: str) -> str:
+    """The personal link in the survey invitation sent to ``to``."""
+    (message,) = [
+        m for m in mail.outbox if m.to == [to] and m.subject.startswith("How is your mentoring")
+    ]
+    return re.search(r"http://\S+\?t=\S+", message.body).group(0).replace("http://localhost", "")
+
+
+def test_invitations_go_once_and_reminders_stop_at_the_maximum(
+    survey_round, match, django_capture_on_commit_callbacks
+):
+    mail.outbox = []
+    today = timezone.localdate()
+    summary = run(django_capture_on_commit_callbacks)
+    invitations = [m for m in mail.outbox if m.subject.startswith("How is your mentoring going?")]
+    assert summary.surveys == 2 and len(invitations) == 2
+    assert all("?t=" in m.body for m in invitations)
+    assert run(django_capture_on_commit_callbacks).surveys == 0
+
+    week = datetime.timedelta(days=7)
+    assert (
+        run(django_capture_on_commit_callbacks, today + week - datetime.timedelta(days=1)).reminders
+        == 0
+    )
+    assert run(django_capture_on_commit_callbacks, today + week).reminders == 2
+    assert run(django_capture_on_commit_callbacks, today + week).reminders == 0
+    assert run(django_capture_on_commit_callbacks, today + 2 * week).reminders == 2
+    assert run(django_capture_on_commit_callbacks, today + 5 * week).reminders == 0  # at most 2
+    keys = sorted(
+        SentEmail.objects.filter(kind="survey_reminder").values_list("idempotency_key", flat=True)
+    )
+    assert keys == sorted(
+        f"match-{match.pk}-survey-{survey_round.pk}-{role}-reminder-{n}"
+        for role in ("mentor", "mentee")
+        for n in (1, 2)
+    )
+
+
+def test_a_person_who_answered_gets_no_reminder(
+    client, survey_round, match, django_capture_on_commit_callbacks
+):
+    mail.outbox = []
+    run(django_capture_on_commit_callbacks)
+    response = client.post(
+        survey_link(match.mentee.contact_email),
+        {"how_satisfied_are_you": "4", "is_this_pairing_a_good_fit": "Yes"},
+    )
+    assert response.status_code == 200
+    summary = run(
+        django_capture_on_commit_callbacks, timezone.localdate() + datetime.timedelta(days=7)
+    )
+    assert summary.reminders == 1
+    reminder = SentEmail.objects.get(kind="survey_reminder")
+    assert reminder.to == match.mentor.contact_email
+
+
+def test_a_member_answers_through_the_personal_link_once(
+    client, survey_round, match, django_capture_on_commit_callbacks
+):
+    mail.outbox = []
+    run(django_capture_on_commit_callbacks)
+    link = survey_link(match.mentee.contact_email)
+    page = client.get(link)  # no login needed: the link is the credential
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.content, "html.parser")
+    assert soup.select_one("[data-mentoring-mode=form]")
+    assert len(soup.select("input[name=how_satisfied_are_you]")) == 5
+
+    missing = client.post(link, {"anything_else": "hi"})
+    assert missing.status_code == 400 and not SurveyResponse.objects.exists()
+
+    data = {
+        "how_satisfied_are_you": "5",
+        "is_this_pairing_a_good_fit": "Yes",
+        "anything_else": "Going well.",
+    }
+    thanks = client.post(link, data)
+    assert b'data-mentoring-mode="thanks"' in thanks.content
+    response = SurveyResponse.objects.get()
+    assert (response.match, response.round, response.role) == (match, survey_round, "mentee")
+    assert response.respondent == match.mentee.user
+    assert response.answers["how_satisfied_are_you"]["value"] == 5
+    assert response.answers["anything_else"]["value"] == "Going well."
+
+    again = client.post(link, data)
+    assert again.status_code == 409 and b"already answered" in again.content
+    assert SurveyResponse.objects.count() == 1
+    match.refresh_from_db()
+    assert match.flag_reason == ""
+
+
+def test_not_a_good_fit_flags_the_match(client, survey_round, match):
+    link = f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentor')}"
+    client.post(link, {"how_satisfied_are_you": "2", "is_this_pairing_a_good_fit": "No"})
+    match.refresh_from_db()
+    assert match.flag_reason == "The mentor answered Is this pairing a good fit?: No"
+    assert match.events.filter(action="flagged").exists()
+
+
+def test_tampered_expired_and_missing_links_get_a_clear_page(
+    client, survey_round, match, monkeypatch
+):
+    url = survey_round.page.url
+    good = make_token(match, survey_round, "mentee")
+    tampered = good[:-3] + ("abc" if good[-3:] != "abc" else "abd")
+    response = client.get(f"{url}?t={tampered}")
+    assert response.status_code == 400 and b"not valid" in response.content
+    # A token for another role, made without the secret, is refused too.
+    forged = signing.dumps([match.pk, survey_round.pk, "mentor"], salt="wrong", compress=True)
+    assert client.get(f"{url}?t={forged}").status_code == 400
+    missing = client.get(url)
+    assert missing.status_code == 400 and b"personal link in the survey email" in missing.content
+
+    long_ago = timezone.now().timestamp() - 61 * 86400
+    monkeypatch.setattr(signing.time, "time", lambda: long_ago)
+    old = make_token(match, survey_round, "mentee")
+    monkeypatch.undo()
+    expired = client.get(f"{url}?t={old}")
+    assert expired.status_code == 410 and b"expired" in expired.content
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_link_for_another_survey_page_is_refused(client, survey_round, match, program_page):
+    other = SurveyPage(title="Mid-point", slug="mid-point")
+    program_page.add_child(instance=other)
+    token = make_token(match, survey_round, "mentee")
+    assert client.get(f"{other.url}?t={token}").status_code == 400
+
+
+def test_responses_are_for_the_committee_only(client, survey_round, match, make_user):
+    from django.contrib.auth.models import Permission
+
+    link = f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentee')}"
+    client.post(link, {"how_satisfied_are_you": "3", "is_this_pairing_a_good_fit": "Yes"})
+    response = SurveyResponse.objects.get()
+    inspect = f"/admin/wagtail_mentoring/surveyresponse/inspect/{response.pk}/"
+
+    editor = make_user(is_staff=True)
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin"]))
+    client.force_login(editor)
+    assert client.get("/admin/wagtail_mentoring/surveyresponse/").status_code == 403
+    assert client.get(inspect).status_code == 403
+    # Wagtail's form submissions never list survey pages.
+    submissions = client.get("/admin/forms/")
+    assert b"Pairing fit" not in submissions.content
+
+    # The mentor of the pair, logged in, has no way to the answers either.
+    client.force_login(match.mentor.user)
+    assert client.get(inspect).status_code in (302, 403)
+
+    chair = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(chair)
+    page = client.get(inspect)
+    assert page.status_code == 200 and b"How satisfied are you?" in page.content
+
+
+def test_the_final_survey_goes_out_when_the_match_completes(
+    survey_page, make_application, make_user, django_capture_on_commit_callbacks
+):
+    mentor = make_application("mentor", capacity=1, user=make_user())
+    mentee = make_application("mentee", user=make_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        match = propose_match(mentee, mentor)
+        approve_match(
+            match, start_date=add_months(timezone.localdate(), -mentor.cycle.commitment_months)
+        )
+    SurveyRound.objects.create(cycle=mentor.cycle, name="Final", page=survey_page)
+    summary = run(django_capture_on_commit_callbacks)
+    assert (summary.completed, summary.surveys) == (1, 2)

@@ -1,0 +1,274 @@
+"""Satisfaction surveys: editors' form-builder pages, answered through personal links.
+
+A :class:`SurveyPage` holds the questions (Wagtail's form builder, plus a 1-5 rating
+type). A cycle's :class:`SurveyRound` says when a survey goes out (months after the
+match's start, or at its end). Each person of each active match gets a personal link
+per round: a signed token naming the match, the round and the role, which expires and
+allows one :class:`SurveyResponse`. Responses are for the committee only; the other
+member of the pair never sees them.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, models, transaction
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.forms.forms import FormBuilder
+from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, AbstractFormField
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .pages import MentoringPageMixin
+
+TOKEN_SALT = "wagtail_mentoring.survey"
+RATINGS = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class SurveyFormField(AbstractFormField):
+    """A survey question; "Rating (1-5)" is added to Wagtail's field types."""
+
+    CHOICES = (*FORM_FIELD_CHOICES, ("rating", _("Rating (1-5)")))
+
+    page = ParentalKey(
+        "wagtail_mentoring.SurveyPage", on_delete=models.CASCADE, related_name="form_fields"
+    )
+    field_type = models.CharField(_("field type"), max_length=16, choices=CHOICES)
+    flag_answer = models.CharField(
+        _("flag the match when the answer is"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            'For example "No" on "Is this pairing a good fit?": the committee sees the '
+            "match as needing attention."
+        ),
+    )
+
+    panels = [*AbstractFormField.panels, FieldPanel("flag_answer")]
+
+
+class SurveyFormBuilder(FormBuilder):
+    def create_rating_field(self, field, options):
+        return forms.TypedChoiceField(
+            choices=RATINGS, coerce=int, widget=forms.RadioSelect, **options
+        )
+
+
+class SurveyPage(MentoringPageMixin, AbstractForm):
+    """A survey for pairs; it answers only personal links from the survey emails."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    thank_you_text = RichTextField(
+        _("thank-you text"), blank=True, features=["bold", "italic", "link"]
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Questions")),
+        FieldPanel("thank_you_text"),
+    ]
+    form_builder = SurveyFormBuilder
+    template = "wagtail_mentoring/pages/survey_page.html"
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("mentoring survey page")
+
+    def get_submissions(self):
+        # Responses are SurveyResponse rows, shown to the committee only.
+        from wagtail.contrib.forms.models import FormSubmission
+
+        return FormSubmission.objects.none()
+
+    def serve(self, request, *args, **kwargs):
+        token = request.GET.get("t", "")
+        invitation, problem = read_token(token)
+        if invitation is None:
+            return self.render_problem(request, problem)
+        match, survey_round, role = invitation
+        if survey_round.page_id != self.pk:
+            return self.render_problem(request, "invalid")
+        existing = SurveyResponse.objects.filter(match=match, round=survey_round, role=role)
+        if existing.exists():
+            return self.render_problem(request, "used")
+        form = self.get_form(request.POST or None, page=self, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                save_response(self, form, match, survey_round, role)
+            except IntegrityError:
+                return self.render_problem(request, "used")
+            return TemplateResponse(
+                request,
+                self.template,
+                {**self.get_context(request), "mode": "thanks"},
+            )
+        context = self.get_context(request)
+        context.update({"form": form, "mode": "form", "token": token, "role": role})
+        return TemplateResponse(request, self.template, context, status=400 if form.errors else 200)
+
+    def render_problem(self, request, problem: str):
+        status = {"expired": 410, "used": 409}.get(problem, 400)
+        context = {**self.get_context(request), "mode": problem}
+        return TemplateResponse(request, self.template, context, status=status)
+
+
+class SurveyRound(models.Model):
+    """When one survey goes out in a cycle, and how often non-respondents are reminded."""
+
+    cycle = models.ForeignKey(
+        "wagtail_mentoring.Cycle", on_delete=models.CASCADE, related_name="survey_rounds"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_('For example "Pairing fit".'))
+    page = models.ForeignKey(
+        SurveyPage, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("survey")
+    )
+    months_after_start = models.PositiveSmallIntegerField(
+        _("months after the match starts"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to send it at the end of the commitment."),
+    )
+    remind_after_days = models.PositiveSmallIntegerField(_("remind after (days)"), default=7)
+    max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=2)
+    link_valid_days = models.PositiveSmallIntegerField(_("links valid for (days)"), default=60)
+
+    panels = [
+        FieldPanel("cycle"),
+        FieldPanel("name"),
+        FieldPanel("page"),
+        FieldPanel("months_after_start"),
+        FieldPanel("remind_after_days"),
+        FieldPanel("max_reminders"),
+        FieldPanel("link_valid_days"),
+    ]
+
+    class Meta:
+        verbose_name = _("survey round")
+        ordering = ["cycle", "months_after_start", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cycle})"
+
+    def due_date(self, match):
+        from ..dates import add_months
+
+        if match.start_date is None:
+            return None
+        if self.months_after_start is None:
+            return match.end_date
+        return add_months(match.start_date, self.months_after_start)
+
+
+class SurveyResponse(models.Model):
+    match = models.ForeignKey(
+        "wagtail_mentoring.Match", on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="responses")
+    role = models.CharField(_("role"), max_length=10)
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("survey response")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "round", "role"], name="wagtail_mentoring_one_response"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.name}: {self.role} of match {self.match_id}"
+
+    def answers_html(self) -> str:
+        from django.template.loader import render_to_string
+
+        return render_to_string(
+            "wagtail_mentoring/admin/includes/answers.html", {"answers": self.answers}
+        )
+
+    answers_html.short_description = _("Answers")
+
+
+# -- personal links ------------------------------------------------------------------------
+
+
+def make_token(match, survey_round, role: str) -> str:
+    return signing.dumps([match.pk, survey_round.pk, role], salt=TOKEN_SALT, compress=True)
+
+
+def read_token(token: str):
+    """((match, round, role), "") for a good token, else (None, "invalid" | "expired")."""
+    from .matches import Match
+
+    if not token:
+        return None, "missing"
+    try:
+        match_id, round_id, role = signing.loads(token, salt=TOKEN_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None, "invalid"
+    survey_round = SurveyRound.objects.filter(pk=round_id).first()
+    match = Match.objects.select_related("mentor", "mentee").filter(pk=match_id).first()
+    if survey_round is None or match is None or role not in ("mentor", "mentee"):
+        return None, "invalid"
+    try:
+        signing.loads(token, salt=TOKEN_SALT, max_age=survey_round.link_valid_days * 86400)
+    except signing.SignatureExpired:
+        return None, "expired"
+    return (match, survey_round, role), ""
+
+
+def survey_url(match, survey_round, role: str) -> str:
+    page = survey_round.page
+    base = page.full_url or page.url or ""
+    return f"{base}?t={make_token(match, survey_round, role)}"
+
+
+def save_response(page, form, match, survey_round, role: str) -> SurveyResponse:
+    """Store the answers (keyed by question) and flag the match on a flagging answer."""
+    from .matches import Match, MatchEvent
+
+    answers, flags = {}, []
+    for field in page.get_form_fields():
+        value = form.cleaned_data.get(field.clean_name)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        answers[field.clean_name] = {"label": field.label, "type": field.field_type, "value": value}
+        if field.flag_answer and str(value).strip().lower() == field.flag_answer.strip().lower():
+            flags.append(f"{field.label}: {value}")
+    application = match.mentor if role == "mentor" else match.mentee
+    with transaction.atomic():
+        response = SurveyResponse.objects.create(
+            match=match,
+            round=survey_round,
+            role=role,
+            respondent_id=application.user_id,
+            answers=answers,
+        )
+        if flags:
+            reason = str(_("The %(role)s answered %(answers)s")) % {
+                "role": role,
+                "answers": "; ".join(flags),
+            }
+            Match.objects.filter(pk=match.pk, flag_reason="").update(
+                flag_reason=reason[:300], flagged_at=timezone.now()
+            )
+            MatchEvent.objects.create(
+                match=match,
+                action="flagged",
+                from_status=match.status,
+                to_status=match.status,
+                note=reason,
+            )
+    return response
