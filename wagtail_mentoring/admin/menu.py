@@ -31,4 +31,10 @@ class MentoringAdminGroup(ModelAdminGroup):
         matching = CommitteeMenuItem(
             _("Matching"), reverse("wagtail_mentoring_matching"), icon_name="group", order=0
         )
-        return [matching, *items]
+        report = CommitteeMenuItem(
+            _("Board report"),
+            reverse("wagtail_mentoring_report_index"),
+            icon_name="doc-full",
+            order=900,
+        )
+        return [matching, *items, report]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import email_views, match_views, matching_views
+from . import email_views, match_views, matching_views, report_views
 
 urlpatterns = [
     path("matching/", matching_views.matching_index, name="wagtail_mentoring_matching"),
@@ -14,6 +14,8 @@ urlpatterns = [
         matching_views.matching_mentee,
         name="wagtail_mentoring_matching_mentee",
     ),
+    path("report/", report_views.report_index, name="wagtail_mentoring_report_index"),
+    path("report/<int:cycle_id>/", report_views.report, name="wagtail_mentoring_report"),
     path(
         "matches/<int:match_id>/end/",
         match_views.end_match_view,

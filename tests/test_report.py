@@ -1,0 +1,148 @@
+"""The board report's figures, checked against a cycle computed by hand."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from wagtail_mentoring.matching.services import (
+    approve_match,
+    complete_match,
+    end_match,
+    propose_match,
+)
+from wagtail_mentoring.models import (
+    Application,
+    ApplicationStatus,
+    SentEmail,
+    SurveyPage,
+    SurveyResponse,
+    SurveyRound,
+)
+from wagtail_mentoring.report import cycle_report, percentile
+
+
+@pytest.mark.parametrize(
+    ("values", "share", "expected"),
+    [
+        ([], 0.5, None),
+        ([7], 0.9, 7),
+        ([10, 30], 0.5, 20),
+        ([10, 30], 0.9, 28),
+        ([1, 2, 3, 4], 0.5, 2.5),
+    ],
+)
+def test_percentile(values, share, expected):
+    assert percentile(values, share) == expected
+
+
+@pytest.fixture
+def cycle_with_history(
+    make_application, make_user, program_page, django_capture_on_commit_callbacks
+):
+    """Mentees A, B, C and D (withdrawn); mentors M1 and M2.
+
+    A waited 10 days and completed; B waited 30 days and ended early; C waits.
+    """
+    now = timezone.now()
+    m1 = make_application("mentor", capacity=2)
+    m2 = make_application("mentor", capacity=1)
+    a = make_application("mentee")
+    b = make_application("mentee")
+    make_application("mentee")
+    make_application("mentee", status=ApplicationStatus.WITHDRAWN)
+    Application.objects.filter(pk=a.pk).update(
+        submitted_at=now - datetime.timedelta(days=10, hours=1)
+    )
+    Application.objects.filter(pk=b.pk).update(
+        submitted_at=now - datetime.timedelta(days=30, hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = approve_match(propose_match(a, m1))
+        second = approve_match(propose_match(b, m2))
+        complete_match(first)
+        end_match(second, reason="Moved abroad.")
+    page = SurveyPage(title="Pairing fit", slug="pairing-fit")
+    program_page.add_child(instance=page)
+    survey_round = SurveyRound.objects.create(
+        cycle=m1.cycle, name="Pairing fit", page=page, months_after_start=1
+    )
+    for match in (first, second):
+        for role in ("mentor", "mentee"):
+            SentEmail.objects.create(
+                kind="survey_invitation",
+                to="x@example.org",
+                idempotency_key=f"invite-{match.pk}-{role}",
+                match=match,
+                context={"role": role, "round": survey_round.pk},
+            )
+    for role, rating in (("mentor", 4), ("mentee", 5)):
+        SurveyResponse.objects.create(
+            match=first,
+            round=survey_round,
+            role=role,
+            answers={
+                "how_satisfied": {
+                    "label": "How satisfied are you?",
+                    "type": "rating",
+                    "value": rating,
+                },
+                "comments": {"label": "Comments", "type": "multiline", "value": "Fine"},
+            },
+        )
+    return m1.cycle
+
+
+def test_the_figures_match_the_hand_computed_ones(cycle_with_history):
+    report = cycle_report(cycle_with_history)
+    assert report.applications == {"Mentor": 2, "Mentee": 3}
+    assert report.withdrawn == 1
+    assert (report.mentees_matched, report.mentees) == (2, 3)
+    assert report.match_rate == pytest.approx(2 / 3)
+    assert report.waiting_days == [10, 30]
+    assert (report.median_wait, report.p90_wait) == (20, 28)
+    assert (report.active, report.completed, report.ended_early) == (0, 1, 1)
+    (survey_round,) = report.rounds
+    assert (survey_round.invited, survey_round.responded, survey_round.response_rate) == (4, 2, 0.5)
+    assert survey_round.averages == [("How satisfied are you?", 4.5, 2)]
+
+
+def test_the_report_page_exports_and_prints(client, cycle_with_history, make_user):
+    chair = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(chair)
+    assert client.get("/admin/mentoring/report/").status_code == 302
+    url = f"/admin/mentoring/report/{cycle_with_history.pk}/"
+    page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200 and "<svg" in text and "20.0 days" in text and "67%" in text
+
+    rows = list(csv.reader(io.StringIO(client.get(url + "?export=csv").content.decode())))
+    figures = dict(rows[1:])
+    assert figures["Match rate (%)"] == "66.7"
+    assert figures["90th percentile wait (days)"] == "28.0"
+    assert figures["Survey Pairing fit: response rate (%)"] == "50.0"
+    assert figures["Survey Pairing fit: How satisfied are you? (average of 2)"] == "4.50"
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(client.get(url + "?export=xlsx").content))
+    values = {row[0]: row[1] for row in workbook.active.iter_rows(min_row=2, values_only=True)}
+    assert values["Matches ended early"] == "1"
+
+    printable = client.get(url + "?print=1").content.decode()
+    assert printable.startswith("<!DOCTYPE html>") and "Mentoring programme: " in printable
+
+
+def test_the_report_is_for_the_committee_only(client, cycle_with_history, make_user):
+    from django.contrib.auth.models import Permission
+
+    editor = make_user(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    url = f"/admin/mentoring/report/{cycle_with_history.pk}/"
+    assert client.get(url).status_code == 403
+    assert client.get(url + "?export=csv").status_code == 403
