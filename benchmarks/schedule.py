@@ -8,7 +8,8 @@ In one in-memory SQLite database (tests.settings), with django-anymail's test ba
 and django-tasks' immediate backend (so the run includes sending every email): 10,000
 members, each mentor and mentee in the "Members" group, and 5,000 matches with seeded
 random start dates (``random.Random`` with a fixed seed) so that each is due a monthly
-check-in; 10% of them are at their end date (they are completed: two emails and the
+check-in and the invitation to a "pairing fit" survey round (one month after the
+start); 10% of them are at their end date (they are completed: two emails and the
 alumni group) and 5% have a mentee whose membership lapsed (flagged).
 
 The schedule is timed and its queries counted. In the same process, the baseline is
@@ -99,7 +100,7 @@ def make_cycle():
     home.add_child(instance=program)
     program = Page.objects.get(pk=program.pk).specific
     now = timezone.now()
-    return Cycle.objects.create(
+    cycle = Cycle.objects.create(
         program_page=program,
         name="2027 cycle",
         applications_open=now - datetime.timedelta(days=400),
@@ -107,6 +108,15 @@ def make_cycle():
         pairing_start=(now - datetime.timedelta(days=290)).date(),
         commitment_months=10,
     )
+    from wagtail_mentoring.models import SurveyFormField, SurveyPage, SurveyRound
+
+    survey = SurveyPage(title="Pairing fit", slug="pairing-fit")
+    program.add_child(instance=survey)
+    SurveyFormField.objects.create(
+        page=survey, label="How satisfied are you?", field_type="rating", required=True
+    )
+    SurveyRound.objects.create(cycle=cycle, name="Pairing fit", page=survey, months_after_start=1)
+    return cycle
 
 
 def make_matches(cycle, n: int, label: str, rng: random.Random) -> list[int]:
@@ -306,6 +316,7 @@ def main() -> None:
         "started": summary.started,
         "completed": summary.completed,
         "checkins": summary.checkins,
+        "survey_invitations": summary.surveys,
         "flagged": summary.flagged,
         "baseline_ms_per_match": round(base_per_match_s * 1000, 2),
         "baseline_queries_per_match": round(base["queries"] / BASELINE_MATCHES, 2),

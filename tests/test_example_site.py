@@ -109,3 +109,33 @@ def test_seeded_pool_gives_meaningful_suggestions():
     assert ranked and ranked[0].score >= ranked[-1].score and ranked[0].explanation
     run = suggest_for_cycle(cycle)
     assert len(run.proposed) >= 15 and run.total > 0
+
+
+@pytest.mark.django_db
+def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from wagtail_mentoring.models import Match, MatchStatus
+    from wagtail_mentoring.report import cycle_report
+    from wagtail_mentoring.schedule import run_schedule
+
+    seed()
+    history = Cycle.objects.exclude(
+        pk=MentoringProgramPage.objects.get().get_current_cycle().pk
+    ).get()
+    assert Match.objects.filter(cycle=history).count() == 8
+    assert Match.objects.filter(cycle=history).exclude(flag_reason="").count() == 1
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = run_schedule()
+    # The oldest pair completes (and gets the final survey); the mentor who has not
+    # answered "Pairing fit" for a week is reminded (the newest pair's was invited today).
+    assert (summary.completed, summary.checkins, summary.surveys) == (1, 14, 2)
+    assert summary.reminders == 1
+    assert Match.objects.filter(cycle=history, status=MatchStatus.COMPLETED).count() == 1
+    report = cycle_report(history)
+    fit = report.rounds[0]
+    assert (fit.name, fit.invited, fit.responded) == ("Pairing fit", 16, 14)
+    assert all(1 <= average <= 5 for _, average, _ in fit.averages)

@@ -11,7 +11,7 @@ import dataclasses
 import math
 from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from .models import Application, ApplicationStatus, Match, MatchStatus, Role
@@ -155,7 +155,8 @@ def _round_figures(cycle) -> list[RoundFigures]:
         ).values_list("context", flat=True)
     )
     figures = []
-    for survey_round in cycle.survey_rounds.order_by("months_after_start", "pk"):
+    rounds = cycle.survey_rounds.order_by(F("months_after_start").asc(nulls_last=True), "pk")
+    for survey_round in rounds:
         responses = list(
             SurveyResponse.objects.filter(round=survey_round).values_list("answers", flat=True)
         )

@@ -326,13 +326,18 @@ def build_survey(email) -> dict:
     from ..models.surveys import SurveyRound, make_token
 
     values = _match_values(email)
-    survey_round = SurveyRound.objects.select_related("page").get(pk=email.context["round"])
-    page = survey_round.page
+    cache = getattr(email, "batch_cache", {})
+    key = ("survey_round", email.context["round"])
+    if key not in cache:
+        survey_round = SurveyRound.objects.select_related("page").get(pk=email.context["round"])
+        page = survey_round.page
+        cache[key] = (survey_round, page.full_url or page.url or "")
+    survey_round, page_url = cache[key]
     token = make_token(email.match, survey_round, email.context.get("role", "mentee"))
     values.update(
         {
             "survey": survey_round.name,
-            "survey_url": f"{page.full_url or page.url or ''}?t={token}",
+            "survey_url": f"{page_url}?t={token}",
             "valid_days": str(survey_round.link_valid_days),
         }
     )

@@ -241,8 +241,11 @@ def deliver_many(ids: Sequence[int]) -> dict[int, str]:
         return {}
     wording = load_wording()
     mailer = default_mailer()
+    # Kinds' build() functions may keep what many rows share here (one batch only).
+    batch_cache: dict = {}
     outcomes = {}
     for email in rows:
+        email.batch_cache = batch_cache
         outcomes[email.pk] = _send_claimed(email, wording, mailer)
     return outcomes
 

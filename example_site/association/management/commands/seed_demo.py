@@ -18,6 +18,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from association.demo_applications import seed_application_pages, seed_applications
+from association.demo_history import PAIRS, seed_history
 from association.models import HomePage, MemberProfile
 from wagtail_mentoring.dates import add_months
 from wagtail_mentoring.models import (
@@ -126,8 +127,15 @@ class Command(BaseCommand):
             users = self.seed_users()
             pages = seed_application_pages(programme)
             applications = seed_applications(cycle, pages, topics, DEMO_PASSWORD)
+            history = seed_history(programme, DEMO_PASSWORD)
             self.seed_site_settings()
         self.report(programme, cycle, topics, users, pages, applications)
+        self.stdout.write(
+            f"  Last year's cycle: {history.name}, {len(PAIRS)} pairs at every stage, with "
+            "survey answers. Run `python manage.py mentoring_run_schedule` to send the "
+            "check-ins, reminders and completions that are due."
+        )
+        self.stdout.write("  Board report: http://127.0.0.1:8000/admin/mentoring/report/")
 
     # -- pages --------------------------------------------------------------------
 

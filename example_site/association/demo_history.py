@@ -1,0 +1,212 @@
+"""Last year's cycle for the demo: pairs at every stage, surveys and their answers.
+
+So that the schedule, the surveys and the board report have something to show:
+eight pairs whose matches started between ten months (ending today) and one month
+ago, a "Pairing fit" survey one month after the start and a final survey at the end,
+answers from most of the pairs (one saying the pairing is not a good fit), and the
+invitations recorded as sent. Running ``manage.py mentoring_run_schedule`` afterwards sends the
+check-ins, reminders and completions that are due.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from association.models import MemberProfile
+from wagtail_mentoring.dates import add_months
+from wagtail_mentoring.models import (
+    Application,
+    ApplicationStatus,
+    Cycle,
+    EmailStatus,
+    Match,
+    MatchStatus,
+    Role,
+    SentEmail,
+    SurveyFormField,
+    SurveyPage,
+    SurveyResponse,
+    SurveyRound,
+)
+
+PAIRS = [
+    # (mentor, mentee, months since the start)
+    ("Helen Park", "Tomás Reyes", 10),  # reaches its end: the schedule completes it
+    ("Graham Osei", "Lucy Brennan", 8),
+    ("Priya Nair", "Sam Whitfield", 6),
+    ("Daniel Kowalski", "Aisha Rahman", 5),
+    ("Margaret Lloyd", "Kenji Watanabe", 4),
+    ("Oliver Grant", "Fatima Haddad", 3),
+    ("Rosa Delgado", "Ethan Clarke", 2),
+    ("Samuel Adeyemi", "Chloé Martin", 1),
+]
+
+QUESTIONS = [
+    ("How satisfied are you with your mentoring so far?", "rating", "", ""),
+    ("How useful have your conversations been?", "rating", "", ""),
+    ("Is this pairing a good fit?", "radio", "Yes\nNot sure\nNo", "No"),
+    ("Anything the committee should know?", "multiline", "", ""),
+]
+
+
+def seed_history(programme, password: str) -> Cycle:
+    rng = random.Random(2026)
+    now = timezone.now()
+    today = timezone.localdate()
+    cycle, _ = Cycle.objects.update_or_create(
+        program_page=programme,
+        name=f"{today.year - 1} cycle",
+        defaults={
+            "applications_open": now - datetime.timedelta(days=400),
+            "applications_close": now - datetime.timedelta(days=340),
+            "matching_deadline": today - datetime.timedelta(days=300),
+            "pairing_start": add_months(today, -9),
+            "pairing_end": add_months(today, 1),
+            "commitment_months": 10,
+            "conference_date": add_months(today, -3),
+        },
+    )
+    pairing_fit = seed_survey(programme, "Pairing fit", "pairing-fit")
+    final = seed_survey(programme, "End of mentoring", "end-of-mentoring")
+    fit_round, _ = SurveyRound.objects.get_or_create(
+        cycle=cycle, name="Pairing fit", defaults={"page": pairing_fit, "months_after_start": 1}
+    )
+    SurveyRound.objects.get_or_create(
+        cycle=cycle, name="End of mentoring", defaults={"page": final, "months_after_start": None}
+    )
+    members = Group.objects.get(name="Members")
+    for index, (mentor_name, mentee_name, months) in enumerate(PAIRS):
+        mentor = application(cycle, Role.MENTOR, mentor_name, index, members, password, rng)
+        mentee = application(cycle, Role.MENTEE, mentee_name, index, members, password, rng)
+        start = add_months(today, -months)
+        match, created = Match.objects.get_or_create(
+            mentor=mentor,
+            mentee=mentee,
+            defaults={
+                "cycle": cycle,
+                "status": MatchStatus.ACTIVE,
+                "score": 60 + rng.randint(0, 30),
+                "approved_at": now - datetime.timedelta(days=months * 30 + 7),
+                "start_date": start,
+                "end_date": add_months(start, cycle.commitment_months),
+            },
+        )
+        if not created or months < 1:
+            continue
+        for role, person in (("mentor", mentor), ("mentee", mentee)):
+            SentEmail.objects.get_or_create(
+                idempotency_key=f"match-{match.pk}-survey-{fit_round.pk}-{role}",
+                defaults={
+                    "kind": "survey_invitation",
+                    "to": person.contact_email,
+                    "match": match,
+                    "recipient_user": person.user,
+                    "context": {"role": role, "round": fit_round.pk},
+                    "status": EmailStatus.DELIVERED,
+                    "created_at": now - datetime.timedelta(days=(months - 1) * 30),
+                    "sent_at": now - datetime.timedelta(days=(months - 1) * 30),
+                },
+            )
+            if index % 4 == 3 and role == "mentor":
+                continue  # some never answer: the report's response rate shows it
+            fit = rng.choice(["Yes", "Yes", "Not sure"])
+            if index == 5 and role == "mentee":
+                fit = "No"
+            SurveyResponse.objects.get_or_create(
+                match=match,
+                round=fit_round,
+                role=role,
+                defaults={
+                    "respondent": person.user,
+                    "answers": answers(pairing_fit, rng, fit),
+                    "submitted_at": now - datetime.timedelta(days=(months - 1) * 30 - 3),
+                },
+            )
+            if fit == "No":
+                match.flag_reason = f"The {role} answered Is this pairing a good fit?: No"
+                match.flagged_at = now
+                match.save(update_fields=["flag_reason", "flagged_at"])
+    return cycle
+
+
+def seed_survey(programme, title: str, slug: str) -> SurveyPage:
+    page = SurveyPage.objects.child_of(programme).filter(slug=slug).first()
+    if page is None:
+        page = SurveyPage(
+            title=title,
+            slug=slug,
+            intro=(
+                "<p>A few questions from the mentoring committee. "
+                "Your answers stay with the committee.</p>"
+            ),
+        )
+        programme.add_child(instance=page)
+        for order, (label, field_type, choices, flag) in enumerate(QUESTIONS):
+            SurveyFormField.objects.create(
+                page=page,
+                sort_order=order,
+                label=label,
+                field_type=field_type,
+                choices=choices,
+                required=field_type != "multiline",
+                flag_answer=flag,
+            )
+        page.save_revision().publish()
+    return page
+
+
+def answers(page, rng, fit: str) -> dict:
+    values = {}
+    for field in page.get_form_fields():
+        if field.field_type == "rating":
+            value = rng.choice([3, 4, 4, 5, 5])
+        elif field.field_type == "radio":
+            value = fit
+        else:
+            value = rng.choice(["", "Going well.", "We meet every three weeks."])
+        values[field.clean_name] = {"label": field.label, "type": field.field_type, "value": value}
+    return values
+
+
+def application(cycle, role, name, index, members, password, rng) -> Application:
+    User = get_user_model()
+    username = f"past{role[:2]}{index + 1:02d}"
+    first, last = name.split(" ", 1)
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.first_name, user.last_name, user.email = first, last, f"{username}@example.org"
+    user.set_password(password)
+    user.save()
+    user.groups.add(members)
+    MemberProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "member_number": f"MLA-P{index + 1:02d}{'M' if role == Role.MENTOR else 'E'}",
+            "membership_expires": timezone.localdate() + datetime.timedelta(days=200),
+        },
+    )
+    found, _ = Application.objects.update_or_create(
+        user=user,
+        cycle=cycle,
+        role=role,
+        defaults={
+            "status": ApplicationStatus.MATCHED,
+            "contact_email": user.email,
+            "name": name,
+            "career_stage": "senior" if role == Role.MENTOR else "new_professional",
+            "sector": "public",
+            "region": "capital",
+            "meeting_preference": "either",
+            "conference_attendance": "yes",
+            "goals": "Grow as a librarian." if role == Role.MENTEE else "Give back.",
+            "commitment_consent": True,
+            "privacy_consent": True,
+            "capacity": 1 if role == Role.MENTOR else None,
+            "submitted_at": timezone.now() - datetime.timedelta(days=380 - rng.randint(0, 40)),
+        },
+    )
+    return found
