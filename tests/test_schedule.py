@@ -210,3 +210,79 @@ def test_ending_a_match_is_for_the_committee_only(client, active_match, make_use
     assert client.post(url, {"reason": "x"}).status_code == 403
     match.refresh_from_db()
     assert match.status == MatchStatus.APPROVED
+
+
+def test_pairs_who_both_attend_are_reminded_of_the_conference_once(
+    active_match, settings, django_capture_on_commit_callbacks
+):
+    settings.WAGTAIL_MENTORING_CONFERENCE_REMINDER_DAYS = 14
+    today = timezone.localdate()
+    match = active_match(conference_date=today + datetime.timedelta(days=20))
+    early = run(today, django_capture_on_commit_callbacks)
+    assert early.conference == 0
+    due = run(today + datetime.timedelta(days=6), django_capture_on_commit_callbacks)
+    assert due.conference == 2
+    subjects = [m.subject for m in mail.outbox if "conference" in m.subject]
+    assert sorted(subjects) == [
+        "Meet Amara Okafor at the conference on " + conference_day(today, 20),
+        "Meet Ben Hughes at the conference on " + conference_day(today, 20),
+    ]
+    again = run(today + datetime.timedelta(days=7), django_capture_on_commit_callbacks)
+    assert again.conference == 0
+    assert SentEmail.objects.filter(kind="conference_reminder", match=match).count() == 2
+
+
+def test_no_conference_reminder_unless_both_attend(
+    active_match, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    match = active_match(conference_date=today + datetime.timedelta(days=3))
+    type(match.mentee).objects.filter(pk=match.mentee_id).update(conference_attendance="unsure")
+    assert run(today, django_capture_on_commit_callbacks).conference == 0
+
+
+def conference_day(today, days):
+    from django.utils import formats
+
+    return formats.date_format(today + datetime.timedelta(days=days), "DATE_FORMAT")
+
+
+def test_the_conference_page_lists_volunteers_and_invites_pairs_once(
+    client, active_match, make_user, make_application, django_capture_on_commit_callbacks
+):
+    match = active_match()
+    type(match.mentor).objects.filter(pk=match.mentor_id).update(
+        conference_activities=["speed_mentoring", "resume_review"]
+    )
+    make_application("mentor", capacity=1, conference_activities=["resume_review"], name="=Eve")
+    chair = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(chair)
+    url = f"/admin/mentoring/conference/{match.cycle_id}/"
+    page = client.get(url).content.decode()
+    assert "Speed mentoring (1)" in page and "Résumé review (2)" in page
+
+    rows = client.get(url + "?export=csv").content.decode().splitlines()
+    assert rows[0] == "Activity,Mentor,Email,Region"
+    assert any(row.startswith("Résumé review,'=Eve,") for row in rows)  # formula escaped
+
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert b"Everyone already invited was left out." in response.content
+    invitations = [m for m in mail.outbox if "follow-up session" in m.subject]
+    assert len(invitations) == 2
+
+
+def test_the_conference_page_is_for_the_committee_only(client, active_match, make_user):
+    from django.contrib.auth.models import Permission
+
+    match = active_match()
+    editor = make_user(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    url = f"/admin/mentoring/conference/{match.cycle_id}/"
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert not SentEmail.objects.filter(kind="conference_follow_up").exists()

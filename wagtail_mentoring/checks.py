@@ -142,6 +142,7 @@ def check_email_settings(app_configs=None, **kwargs):
 
     messages = []
     for name in (
+        "CONFERENCE_REMINDER_DAYS",
         "EMAIL_BATCH_SIZE",
         "EMAIL_MAX_ATTEMPTS",
         "EMAIL_RETRY_DELAY",

@@ -117,6 +117,14 @@ class AppSettings:
         return self._setting("CONFERENCE_ACTIVITIES", DEFAULT_CONFERENCE_ACTIVITIES)
 
     @property
+    def CONFERENCE_REMINDER_DAYS(self) -> int:
+        """Days before a cycle's conference date that pairs both attending are reminded.
+
+        ``WAGTAIL_MENTORING_CONFERENCE_REMINDER_DAYS``, default ``14``.
+        """
+        return self._setting("CONFERENCE_REMINDER_DAYS", 14)
+
+    @property
     def MIN_SUBMIT_SECONDS(self) -> int:
         """The fewest seconds between showing an application form and accepting it.
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Callable
 
 from django.contrib.auth.models import Group
@@ -31,6 +32,7 @@ from django_tasks import task
 
 from .dates import add_months
 from .emails.outbox import queue_emails
+from .models.emails import SentEmail
 from .models.matches import Match, MatchEvent, MatchStatus
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class ScheduleSummary:
     completed: int = 0
     active: int = 0
     checkins: int = 0
+    conference: int = 0
     surveys: int = 0
     reminders: int = 0
     flagged: int = 0
@@ -84,6 +87,7 @@ class ScheduleSummary:
             _("%(n)s match(es) completed") % {"n": self.completed},
             _("%(n)s active match(es) looked at") % {"n": self.active},
             _("%(n)s check-in email(s) queued") % {"n": self.checkins},
+            _("%(n)s conference reminder(s) queued") % {"n": self.conference},
             _("%(n)s survey invitation(s) queued") % {"n": self.surveys},
             _("%(n)s survey reminder(s) queued") % {"n": self.reminders},
             _("%(n)s match(es) flagged: a membership lapsed") % {"n": self.flagged},
@@ -175,7 +179,19 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
             month = checkin_due(
                 match.start_date, match.end_date, today, match.cycle.checkin_every_months
             )
+            meet = conference_due(match, today)
             for role, application in (("mentor", match.mentor), ("mentee", match.mentee)):
+                if meet:
+                    items.append(
+                        {
+                            "kind": "conference_reminder",
+                            "to": [application.contact_email],
+                            "key": f"match-{match.pk}-conference-{role}",
+                            "match": match,
+                            "recipient_user": application.user,
+                            "context": {"role": role},
+                        }
+                    )
                 if month:
                     items.append(
                         {
@@ -195,8 +211,12 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                         else _("The mentee's membership is %(state)s.")
                     ) % {"state": status.label.lower()}
         with transaction.atomic():
-            summary.checkins += len(queue_emails(items))
+            created = queue_emails(items)
             summary.flagged += flag(flags)
+        if created:
+            kinds = Counter(SentEmail.objects.filter(pk__in=created).values_list("kind", flat=True))
+            summary.checkins += kinds["check_in"]
+            summary.conference += kinds["conference_reminder"]
         summary.active += len(chunk)
         if progress:
             progress("active", summary.active, total)
@@ -213,7 +233,6 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
     date); a person who has not answered is reminded every ``remind_after_days`` days
     after the invitation, at most ``max_reminders`` times.
     """
-    from .models.emails import SentEmail
     from .models.surveys import SurveyResponse, SurveyRound
 
     rounds_of: dict[int, list] = {}
@@ -291,6 +310,21 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
         seen += len(chunk)
         if progress:
             progress("surveys", seen, total)
+
+
+def conference_due(match, today: datetime.date) -> bool:
+    """Whether the pair should now hear that they can meet at the conference."""
+    from .conf import app_settings
+    from .models.applications import ConferenceAttendance
+
+    day = match.cycle.conference_date
+    if day is None or not (
+        match.mentor.conference_attendance == ConferenceAttendance.YES
+        and match.mentee.conference_attendance == ConferenceAttendance.YES
+    ):
+        return False
+    lead = datetime.timedelta(days=app_settings.CONFERENCE_REMINDER_DAYS)
+    return day - lead <= today < day
 
 
 def flag(reasons: dict[int, str]) -> int:

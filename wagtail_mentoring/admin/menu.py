@@ -37,4 +37,10 @@ class MentoringAdminGroup(ModelAdminGroup):
             icon_name="doc-full",
             order=900,
         )
-        return [matching, *items, report]
+        conference = CommitteeMenuItem(
+            _("Conference"),
+            reverse("wagtail_mentoring_conference_index"),
+            icon_name="date",
+            order=800,
+        )
+        return [matching, *items, conference, report]

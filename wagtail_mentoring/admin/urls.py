@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import email_views, match_views, matching_views, report_views
+from . import conference_views, email_views, match_views, matching_views, report_views
 
 urlpatterns = [
     path("matching/", matching_views.matching_index, name="wagtail_mentoring_matching"),
@@ -15,6 +15,14 @@ urlpatterns = [
         name="wagtail_mentoring_matching_mentee",
     ),
     path("report/", report_views.report_index, name="wagtail_mentoring_report_index"),
+    path(
+        "conference/", conference_views.conference_index, name="wagtail_mentoring_conference_index"
+    ),
+    path(
+        "conference/<int:cycle_id>/",
+        conference_views.conference,
+        name="wagtail_mentoring_conference",
+    ),
     path("report/<int:cycle_id>/", report_views.report, name="wagtail_mentoring_report"),
     path(
         "matches/<int:match_id>/end/",

@@ -380,3 +380,39 @@ SURVEY_REMINDER = registry.register(
         related=MATCH_RELATED,
     )
 )
+
+
+def build_conference(email) -> dict:
+    values = _match_values(email)
+    values["conference_date"] = format_date(email.match.cycle.conference_date)
+    return values
+
+
+_CONFERENCE_PLACEHOLDERS = {
+    **_MATCH_PLACEHOLDERS,
+    "conference_date": _("The date of the annual conference"),
+}
+
+CONFERENCE_REMINDER = registry.register(
+    EmailKind(
+        name="conference_reminder",
+        label=_("Conference reminder (to pairs who both attend)"),
+        description=_("Suggests that a pair who both attend the conference meet there."),
+        placeholders=_CONFERENCE_PLACEHOLDERS,
+        build=build_conference,
+        sample=_sample(_SAMPLE_MATCH, conference_date="12 June 2027"),
+        related=MATCH_RELATED,
+    )
+)
+
+CONFERENCE_FOLLOW_UP = registry.register(
+    EmailKind(
+        name="conference_follow_up",
+        label=_("Invitation to the conference follow-up session (to each person)"),
+        description=_("Invites the cycle's pairs to the mentoring follow-up session."),
+        placeholders=_CONFERENCE_PLACEHOLDERS,
+        build=build_conference,
+        sample=_sample(_SAMPLE_MATCH, conference_date="12 June 2027"),
+        related=MATCH_RELATED,
+    )
+)
