@@ -46,6 +46,7 @@ def test_seed_builds_a_working_demo_and_prints_credentials(client):
         "faq",
         "testimonial",
         "call_to_action",
+        "alumni",
     }
 
     soup = BeautifulSoup(client.get(page.url).content, "html.parser")
@@ -135,6 +136,11 @@ def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
     assert (summary.completed, summary.checkins, summary.surveys) == (1, 14, 2)
     assert summary.reminders == 1
     assert Match.objects.filter(cycle=history, status=MatchStatus.COMPLETED).count() == 1
+    # The completed pair agreed to be listed: the alumni block shows them.
+    from django.test import Client
+
+    landing = Client().get(MentoringProgramPage.objects.get().url).content.decode()
+    assert "Helen Park" in landing and "Tomás Reyes" in landing
     report = cycle_report(history)
     fit = report.rounds[0]
     assert (fit.name, fit.invited, fit.responded) == ("Pairing fit", 16, 14)

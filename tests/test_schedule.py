@@ -286,3 +286,39 @@ def test_the_conference_page_is_for_the_committee_only(client, active_match, mak
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
     assert not SentEmail.objects.filter(kind="conference_follow_up").exists()
+
+
+def test_completed_members_choose_to_appear_in_the_alumni_block(
+    client, active_match, program_page, make_application, django_capture_on_commit_callbacks
+):
+    match = active_match(start=add_months(timezone.localdate(), -24))
+    run(capture=django_capture_on_commit_callbacks)
+    match.mentee.refresh_from_db()
+    assert match.mentee.status == "completed" and not match.mentee.alumni_listing_consent
+    program_page.body = [("alumni", {"heading": "Our alumni", "text": ""})]
+    program_page.save_revision().publish()
+
+    my = program_page.url + "my/"
+    client.force_login(match.mentee.user)
+    page = client.get(my).content.decode()
+    assert "List me among the programme's alumni" in page
+    assert "Amara Okafor" not in client.get(program_page.url).content.decode()
+
+    response = client.post(
+        my, {"alumni_application": match.mentee.pk, "alumni_listing_consent": "1"}
+    )
+    assert response.status_code == 302
+    listed = client.get(program_page.url).content.decode()
+    assert "Amara Okafor" in listed and "(mentee, " in listed
+    assert "Ben Hughes" not in listed  # the mentor has not agreed
+
+    # Nobody can list someone else, or an application that is not completed.
+    other = make_application("mentee")
+    client.post(my, {"alumni_application": match.mentor.pk, "alumni_listing_consent": "1"})
+    client.post(my, {"alumni_application": other.pk, "alumni_listing_consent": "1"})
+    match.mentor.refresh_from_db()
+    other.refresh_from_db()
+    assert not match.mentor.alumni_listing_consent and not other.alumni_listing_consent
+
+    client.post(my, {"alumni_application": match.mentee.pk})  # unticked: withdrawn
+    assert "Amara Okafor" not in client.get(program_page.url).content.decode()

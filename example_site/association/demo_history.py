@@ -206,6 +206,8 @@ def application(cycle, role, name, index, members, password, rng) -> Application
             "commitment_consent": True,
             "privacy_consent": True,
             "capacity": 1 if role == Role.MENTOR else None,
+            # The pair that completes on the first schedule run agreed to be listed.
+            "alumni_listing_consent": index == 0,
             "submitted_at": timezone.now() - datetime.timedelta(days=380 - rng.randint(0, 40)),
         },
     )

@@ -116,6 +116,11 @@ class Application(models.Model):
         help_text=_("Offered by a mentor, wanted by a mentee."),
     )
     commitment_consent = models.BooleanField(_("agreed to the commitment"), default=False)
+    alumni_listing_consent = models.BooleanField(
+        _("may be listed among the alumni"),
+        default=False,
+        help_text=_("Given by the member on My mentoring once their mentoring is completed."),
+    )
     privacy_consent = models.BooleanField(_("agreed to the privacy notice"), default=False)
 
     # Mentors

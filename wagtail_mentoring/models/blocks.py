@@ -163,6 +163,37 @@ class ApplyBlock(blocks.StructBlock):
         template = "wagtail_mentoring/blocks/apply.html"
 
 
+class AlumniBlock(blocks.StructBlock):
+    """The programme's alumni who agreed to be listed: name, role and cycle."""
+
+    heading = blocks.CharBlock(label=_("Heading"), max_length=120, default=_("Our alumni"))
+    text = blocks.TextBlock(label=_("Text"), required=False, max_length=500)
+
+    def get_context(self, value, parent_context=None):
+        from .applications import Application, ApplicationStatus
+
+        context = super().get_context(value, parent_context=parent_context)
+        page = (parent_context or {}).get("page")
+        alumni = Application.objects.none()
+        if page is not None:
+            alumni = (
+                Application.objects.filter(
+                    cycle__program_page=page,
+                    status=ApplicationStatus.COMPLETED,
+                    alumni_listing_consent=True,
+                )
+                .select_related("cycle")
+                .order_by("-cycle__pairing_start", "name")
+            )
+        context["alumni"] = alumni
+        return context
+
+    class Meta:
+        icon = "group"
+        label = _("Alumni")
+        template = "wagtail_mentoring/blocks/alumni.html"
+
+
 class ProgramBodyBlock(blocks.StreamBlock):
     """The blocks available in a programme landing page's body."""
 
@@ -172,6 +203,7 @@ class ProgramBodyBlock(blocks.StreamBlock):
     call_to_action = CallToActionBlock()
     key_facts = KeyFactsBlock()
     apply = ApplyBlock()
+    alumni = AlumniBlock()
 
     class Meta:
         label = _("Body")

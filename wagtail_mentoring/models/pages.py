@@ -7,6 +7,7 @@ import json
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -132,10 +133,23 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
 
     @path("my/", name="my_mentoring")
     def my_mentoring(self, request):
-        """The logged-in member's applications across roles and cycles, with status."""
+        """The logged-in member's applications across roles and cycles, with status.
+
+        A POST with ``alumni_application`` (one of the member's completed applications)
+        and ``alumni_listing_consent`` sets whether the alumni block may list them.
+        """
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        from .applications import Application
+        from .applications import Application, ApplicationStatus
+
+        if request.method == "POST":
+            Application.objects.filter(
+                pk=request.POST.get("alumni_application") or 0,
+                user=request.user,
+                cycle__program_page=self,
+                status=ApplicationStatus.COMPLETED,
+            ).update(alumni_listing_consent=bool(request.POST.get("alumni_listing_consent")))
+            return redirect(self.url + self.reverse_subpage("my_mentoring"))
 
         applications = (
             Application.objects.filter(user=request.user, cycle__program_page=self)

@@ -243,6 +243,13 @@ class Command(BaseCommand):
                     "url": "https://example.org/join",
                 },
             ),
+            (
+                "alumni",
+                {
+                    "heading": "Our alumni",
+                    "text": "Members who completed the programme and agreed to be listed.",
+                },
+            ),
         ]
         if is_new:
             home.add_child(instance=page)
