@@ -245,3 +245,32 @@ def test_the_final_survey_goes_out_when_the_match_completes(
     SurveyRound.objects.create(cycle=mentor.cycle, name="Final", page=survey_page)
     summary = run(django_capture_on_commit_callbacks)
     assert (summary.completed, summary.surveys) == (1, 2)
+
+
+def test_a_cycle_gets_the_default_survey_rounds_from_its_form(client, survey_page, make_user):
+    from wagtail_mentoring.models import Cycle
+
+    chair = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(chair)
+    response = client.post(
+        "/admin/wagtail_mentoring/cycle/create/",
+        {
+            "program_page": str(survey_page.get_parent().pk),
+            "name": "2028 cycle",
+            "applications_open": "2028-02-01 09:00",
+            "applications_close": "2028-03-01 17:00",
+            "pairing_start": "2028-05-01",
+            "commitment_months": "10",
+            "checkin_every_months": "1",
+            "default_survey": str(survey_page.pk),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cycle = Cycle.objects.get(name="2028 cycle")
+    rounds = list(SurveyRound.objects.filter(cycle=cycle).order_by("pk"))
+    assert [(r.name, r.months_after_start, r.page_id) for r in rounds] == [
+        ("Pairing fit", 1, survey_page.pk),
+        ("Mid-point", 5, survey_page.pk),
+        ("End of mentoring", None, survey_page.pk),
+    ]
+    assert SurveyRound.add_defaults(cycle, survey_page) == []  # only once

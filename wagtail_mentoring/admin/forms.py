@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminPageChooser
@@ -19,7 +20,24 @@ def program_page_models() -> list[type[Page]]:
 
 
 class CycleForm(WagtailAdminModelForm):
-    """Cycle form whose programme page chooser offers only programme pages."""
+    """Cycle form whose programme page chooser offers only programme pages.
+
+    Its "default survey" adds the default survey rounds (pairing fit after one month,
+    mid-point after five, end of mentoring) with the chosen survey page, to a cycle
+    that has no survey rounds yet.
+    """
+
+    default_survey = forms.ModelChoiceField(
+        queryset=Page.objects.none(),
+        required=False,
+        label=_("Add the default survey rounds with this survey"),
+        help_text=_(
+            '"Pairing fit" one month after each match starts, "Mid-point" after five '
+            'months and "End of mentoring" on its end date, all with this survey page. '
+            "Only for a cycle without survey rounds; change them later in the Survey "
+            "rounds snippets."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,6 +46,18 @@ class CycleForm(WagtailAdminModelForm):
             models = program_page_models()
             field.queryset = Page.objects.type(*models)
             field.widget = AdminPageChooser(target_models=models)
+        from ..models.surveys import SurveyPage
+
+        self.fields["default_survey"].queryset = SurveyPage.objects.live()
+
+    def save(self, commit=True):
+        cycle = super().save(commit=commit)
+        survey = self.cleaned_data.get("default_survey")
+        if survey is not None and commit:
+            from ..models.surveys import SurveyRound
+
+            SurveyRound.add_defaults(cycle, survey)
+        return cycle
 
 
 class ApplicationPageForm(WagtailAdminFormPageForm):

@@ -14,7 +14,7 @@ import wagtail_mentoring.models.pages
 class Migration(migrations.Migration):
     dependencies = [
         ("wagtail_mentoring", "0008_schedule"),
-        ("wagtailcore", "0098_apitoken"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                         parent_link=True,
                         primary_key=True,
                         serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
+                        to="wagtailcore.page",
                     ),
                 ),
                 ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="introduction")),

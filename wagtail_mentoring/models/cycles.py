@@ -128,6 +128,7 @@ class Cycle(models.Model):
             heading=_("Pairing"),
         ),
         FieldPanel("conference_date"),
+        FieldPanel("default_survey"),
     ]
 
     class Meta:

@@ -155,6 +155,23 @@ class SurveyRound(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.cycle})"
 
+    #: (name, months after the start; None for the end date) of the default rounds
+    DEFAULTS = (
+        (_("Pairing fit"), 1),
+        (_("Mid-point"), 5),
+        (_("End of mentoring"), None),
+    )
+
+    @classmethod
+    def add_defaults(cls, cycle, page) -> list[SurveyRound]:
+        """Give ``cycle`` the default rounds with ``page``, unless it has rounds already."""
+        if cls.objects.filter(cycle=cycle).exists():
+            return []
+        return [
+            cls.objects.create(cycle=cycle, name=str(name), page=page, months_after_start=months)
+            for name, months in cls.DEFAULTS
+        ]
+
     def due_date(self, match):
         from ..dates import add_months
 
