@@ -30,8 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .conf import app_settings
 from .dates import add_months
 from .emails.outbox import queue_emails
+from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
 from .models.matches import Match, MatchEvent, MatchStatus
 
@@ -183,25 +185,24 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
             for role, application in (("mentor", match.mentor), ("mentee", match.mentee)):
                 if meet:
                     items.append(
-                        {
-                            "kind": "conference_reminder",
-                            "to": [application.contact_email],
-                            "key": f"match-{match.pk}-conference-{role}",
-                            "match": match,
-                            "recipient_user": application.user,
-                            "context": {"role": role},
-                        }
+                        _pair_email(
+                            "conference_reminder",
+                            f"match-{match.pk}-conference-{role}",
+                            match,
+                            role,
+                            application,
+                        )
                     )
                 if month:
                     items.append(
-                        {
-                            "kind": "check_in",
-                            "to": [application.contact_email],
-                            "key": f"match-{match.pk}-checkin-{month}-{role}",
-                            "match": match,
-                            "recipient_user": application.user,
-                            "context": {"role": role, "month": month},
-                        }
+                        _pair_email(
+                            "check_in",
+                            f"match-{match.pk}-checkin-{month}-{role}",
+                            match,
+                            role,
+                            application,
+                            month=month,
+                        )
                     )
                 status = statuses.get(application.user.pk)
                 if status is not None and not status.is_active and match.pk not in flags:
@@ -278,14 +279,17 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     if (match.pk, survey_round.pk, role) in answered:
                         continue
                     key = f"match-{match.pk}-survey-{survey_round.pk}-{role}"
-                    item = {
-                        "to": [application.contact_email],
-                        "match": match,
-                        "recipient_user": application.user,
-                        "context": {"role": role, "round": survey_round.pk},
-                    }
                     if key not in sent:
-                        items.append({**item, "kind": "survey_invitation", "key": key})
+                        items.append(
+                            _pair_email(
+                                "survey_invitation",
+                                key,
+                                match,
+                                role,
+                                application,
+                                round=survey_round.pk,
+                            )
+                        )
                         continue
                     reminded = sum(f"{key}-reminder-{n}" in sent for n in range(1, 100))
                     if reminded >= survey_round.max_reminders:
@@ -295,11 +299,14 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     )
                     if today >= next_on:
                         items.append(
-                            {
-                                **item,
-                                "kind": "survey_reminder",
-                                "key": f"{key}-reminder-{reminded + 1}",
-                            }
+                            _pair_email(
+                                "survey_reminder",
+                                f"{key}-reminder-{reminded + 1}",
+                                match,
+                                role,
+                                application,
+                                round=survey_round.pk,
+                            )
                         )
         with transaction.atomic():
             created = set(queue_emails(items))
@@ -312,11 +319,20 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
             progress("surveys", seen, total)
 
 
+def _pair_email(kind: str, key: str, match, role: str, application, **context) -> dict:
+    """A ``queue_emails`` item to one person of a pair."""
+    return {
+        "kind": kind,
+        "to": [application.contact_email],
+        "key": key,
+        "match": match,
+        "recipient_user": application.user,
+        "context": {"role": role, **context},
+    }
+
+
 def conference_due(match, today: datetime.date) -> bool:
     """Whether the pair should now hear that they can meet at the conference."""
-    from .conf import app_settings
-    from .models.applications import ConferenceAttendance
-
     day = match.cycle.conference_date
     if day is None or not (
         match.mentor.conference_attendance == ConferenceAttendance.YES
