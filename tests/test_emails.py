@@ -192,6 +192,53 @@ def test_many_emails_are_queued_at_once_and_sent_in_batches(
     assert queue_emails(items) == []  # everything known: nothing new
 
 
+def test_emails_queued_in_many_transactions_go_out_together(
+    make_application, anymail_backend, monkeypatch, django_capture_on_commit_callbacks
+):
+    from wagtail_mentoring.emails import tasks
+    from wagtail_mentoring.emails.outbox import enqueue_together
+
+    batches = []
+    deliver = tasks.deliver_many
+    monkeypatch.setattr(tasks, "deliver_many", lambda ids: batches.append(ids) or deliver(ids))
+    applications = [make_application("mentee") for _ in range(3)]
+    with pytest.raises(RuntimeError), enqueue_together():
+        for i, application in enumerate(applications):
+            # Nested: handed over at the outermost end.
+            with enqueue_together(), django_capture_on_commit_callbacks(execute=True):
+                queue_email(
+                    "application_received",
+                    [application.contact_email],
+                    key=f"together-{i}",
+                    application=application,
+                )
+        assert batches == [] and mail.outbox == []  # committed, held back
+        raise RuntimeError("the caller fails after its transactions committed")
+    # Committed rows are handed over all the same, in one batch.
+    assert [sorted(batch) for batch in batches] == [
+        sorted(SentEmail.objects.values_list("pk", flat=True))
+    ]
+    assert len(mail.outbox) == 3
+    assert SentEmail.objects.filter(status=EmailStatus.SENT).count() == 3
+
+
+def test_a_delivery_reported_before_the_send_returns_keeps_its_status(
+    make_application, anymail_backend, monkeypatch, django_capture_on_commit_callbacks
+):
+    post = anymail_backend.post_to_esp
+
+    def webhook_first(self, payload, message):
+        SentEmail.objects.filter(pk=message.metadata["outbox_id"]).update(
+            status=EmailStatus.DELIVERED
+        )
+        return post(self, payload, message)
+
+    monkeypatch.setattr(anymail_backend, "post_to_esp", webhook_first)
+    email = queue_one(django_capture_on_commit_callbacks, application=make_application("mentee"))
+    assert email.status == EmailStatus.DELIVERED
+    assert email.sent_at and email.message_id and email.subject and email.esp_name == "Test"
+
+
 def test_unknown_kind_and_no_recipient_are_refused(make_application):
     application = make_application("mentee")
     with pytest.raises(LookupError, match=r"registered kinds: .*application_received"):

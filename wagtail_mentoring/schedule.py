@@ -32,7 +32,7 @@ from django_tasks import task
 
 from .conf import app_settings
 from .dates import add_months
-from .emails.outbox import queue_emails
+from .emails.outbox import enqueue_together, queue_emails
 from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
 from .models.matches import Match, MatchEvent, MatchStatus
@@ -134,22 +134,30 @@ def start_matches(today: datetime.date) -> int:
 
 
 def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:
-    from .matching.services import MatchingError, complete_match
+    """Complete the matches whose end date has come, a chunk per transaction; their
+    emails are handed to the task queue together at the end."""
+    from .matching.services import complete_matches as complete
 
     due = list(
         Match.objects.filter(
             status__in=(MatchStatus.APPROVED, MatchStatus.ACTIVE), end_date__lte=today
-        ).order_by("pk")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for done, match in enumerate(due, start=1):
-        try:
-            complete_match(match)
-        except MatchingError as error:  # changed by someone else meanwhile
-            summary.failed.append(f"{match.pk}: {error}")
-        else:
-            summary.completed += 1
-        if progress:
-            progress("complete", done, len(due))
+    with enqueue_together():
+        for start in range(0, len(due), CHUNK):
+            chunk = due[start : start + CHUNK]
+            done = {match.pk for match in complete(chunk)}
+            summary.completed += len(done)
+            # Someone else ended or completed these between the two queries.
+            summary.failed += [
+                _("%(id)s: no longer approved or active") % {"id": pk}
+                for pk in chunk
+                if pk not in done
+            ]
+            if progress:
+                progress("complete", start + len(chunk), len(due))
 
 
 def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progress=None):
@@ -326,7 +334,7 @@ def _pair_email(kind: str, key: str, match, role: str, application, **context) -
         "to": [application.contact_email],
         "key": key,
         "match": match,
-        "recipient_user": application.user,
+        "recipient_user_id": application.user_id,
         "context": {"role": role, **context},
     }
 
@@ -368,14 +376,13 @@ def flag(reasons: dict[int, str]) -> int:
 def join_alumni(sender, match, **kwargs) -> None:
     """``match_completed``: both people join the "Mentoring alumni" group."""
     group, _ = Group.objects.get_or_create(name=ALUMNI_GROUP)
-    users = [
-        user_id
-        for user_id in Match.objects.filter(pk=match.pk).values_list(
-            "mentor__user_id", "mentee__user_id"
-        )[0]
-        if user_id
-    ]
-    group.user_set.add(*users)
+    group.user_set.add(
+        *(
+            application.user_id
+            for application in (match.mentor, match.mentee)
+            if application.user_id
+        )
+    )
 
 
 @task()

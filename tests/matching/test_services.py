@@ -9,11 +9,12 @@ from wagtail_mentoring.matching.services import (
     MatchingError,
     approve_match,
     complete_match,
+    complete_matches,
     end_match,
     propose_match,
     reject_match,
 )
-from wagtail_mentoring.models import ApplicationStatus, Match, MatchStatus
+from wagtail_mentoring.models import Application, ApplicationStatus, Match, MatchStatus
 
 
 @pytest.fixture
@@ -149,6 +150,40 @@ def test_end_early_needs_a_reason_and_complete_finishes(make_application, commit
     with pytest.raises(MatchingError, match="Only an approved or active match can end"):
         complete_match(second)
     assert [e.action for e in first.events.all()] == ["proposed", "approved", "ended"]
+
+
+def test_many_matches_complete_in_one_go_like_one_at_a_time(
+    make_application, committee, received, django_capture_on_commit_callbacks
+):
+    busy = make_application("mentor", capacity=3)
+    done = make_application("mentor", capacity=1)
+    ending = approve_match(propose_match(make_application("mentee"), busy))
+    staying = approve_match(propose_match(make_application("mentee"), busy))
+    finishing = approve_match(propose_match(make_application("mentee"), done))
+    Match.objects.filter(pk=finishing.pk).update(status=MatchStatus.ACTIVE)
+    ended = approve_match(propose_match(make_application("mentee"), busy))
+    end_match(ended, reason="Moved overseas")
+    with django_capture_on_commit_callbacks(execute=True):
+        completed = complete_matches([ending, finishing.pk, ended], actor=committee)
+    # The match ended meanwhile is left alone and left out.
+    assert [m.pk for m in completed] == [ending.pk, finishing.pk]
+    assert received == [("completed", committee, None)] * 2
+    statuses = dict(Match.objects.values_list("pk", "status"))
+    assert statuses == {
+        ending.pk: MatchStatus.COMPLETED,
+        staying.pk: MatchStatus.APPROVED,
+        finishing.pk: MatchStatus.COMPLETED,
+        ended.pk: MatchStatus.ENDED_EARLY,
+    }
+    busy.refresh_from_db()
+    done.refresh_from_db()
+    assert busy.status == ApplicationStatus.MATCHED  # still mentoring ``staying``
+    assert done.status == ApplicationStatus.COMPLETED
+    assert Application.objects.get(pk=ending.mentee_id).status == ApplicationStatus.COMPLETED
+    events = list(finishing.events.values_list("action", "from_status", "to_status", "actor"))
+    assert events[-1] == ("completed", MatchStatus.ACTIVE, MatchStatus.COMPLETED, committee.pk)
+    assert [(e.action, e.actor) for e in done.events.all()][-1] == ("match completed", committee)
+    assert complete_matches([ending, finishing]) == []
 
 
 def test_approval_starts_today_when_pairing_has_begun(make_application, open_cycle):

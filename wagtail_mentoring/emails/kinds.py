@@ -113,17 +113,37 @@ def build_application_withdrawn(email) -> dict:
     return values
 
 
+def _batch_memo(email, key, make: Callable[[], str]) -> str:
+    """``make()``, kept in the sending batch's cache (dates and labels repeat a lot)."""
+    cache = getattr(email, "batch_cache", None)
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _role_label(email, application) -> str:
+    return _batch_memo(
+        email, ("role", application.role), lambda: str(application.get_role_display()).lower()
+    )
+
+
+def _date_label(email, value: date | None) -> str:
+    return _batch_memo(email, ("date", value), lambda: format_date(value))
+
+
 def _match_values(email) -> dict:
     own, partner = _pair(email)
     match = email.match
     return {
         "name": own.name,
-        "role": str(own.get_role_display()).lower(),
+        "role": _role_label(email, own),
         "partner_name": partner.name,
-        "partner_role": str(partner.get_role_display()).lower(),
+        "partner_role": _role_label(email, partner),
         "cycle": match.cycle.name,
-        "start_date": format_date(match.start_date),
-        "end_date": format_date(match.end_date),
+        "start_date": _date_label(email, match.start_date),
+        "end_date": _date_label(email, match.end_date),
         "match": match,
         "cycle_object": match.cycle,
     }

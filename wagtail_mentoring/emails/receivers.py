@@ -7,22 +7,21 @@ request, two committee members approving at once) queues nothing new.
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from .outbox import queue_email
+from .outbox import queue_emails
 
 
 def _queue_for_pair(kind: str, match, what: str) -> None:
-    with transaction.atomic():
-        for role, application in (("mentor", match.mentor), ("mentee", match.mentee)):
-            queue_email(
-                kind,
-                [application.contact_email],
-                key=f"match-{match.pk}-{what}-{role}",
-                match=match,
-                recipient_user=application.user,
-                context={"role": role},
-            )
+    queue_emails(
+        {
+            "kind": kind,
+            "to": [application.contact_email],
+            "key": f"match-{match.pk}-{what}-{role}",
+            "match": match,
+            "recipient_user_id": application.user_id,
+            "context": {"role": role},
+        }
+        for role, application in (("mentor", match.mentor), ("mentee", match.mentee))
+    )
 
 
 def introduce_pair(sender, match, **kwargs) -> None:
