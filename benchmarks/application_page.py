@@ -72,6 +72,9 @@ MENTEE_LABELS = {
 
 
 def setup_django() -> None:
+    # benchmarks/email.py would hide the standard library's ``email`` package.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     # Always an in-memory SQLite database, whatever DATABASE_URL the shell has.

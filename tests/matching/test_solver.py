@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
 
 from wagtail_mentoring.matching.solver import solve, solve_greedy
 
@@ -26,6 +27,15 @@ def brute_force(score, allowed, capacity):
             if (used <= capacity).all():
                 best = max(best, total)
     return best
+
+
+def expanded_hungarian(score, allowed, capacity):
+    """Reference: the Hungarian algorithm with one column per mentor seat."""
+    usable = allowed & (score > 0)
+    seats = np.repeat(np.arange(score.shape[1]), capacity)
+    cost = np.where(usable[:, seats], -score[:, seats], 0.0)
+    rows, columns = linear_sum_assignment(cost)
+    return float(-cost[rows, columns].sum())
 
 
 instances = st.integers(min_value=0, max_value=2**32 - 1).flatmap(
@@ -62,6 +72,32 @@ def test_solution_never_breaks_a_constraint(instance):
         assert (used <= capacity).all()  # capacity never exceeded
         assert all(allowed[i, j] and score[i, j] > 0 for i, j in solution.pairs)
         assert solution.total == pytest.approx(sum(score[i, j] for i, j in solution.pairs))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.sampled_from([(40, 20), (120, 50), (200, 120), (90, 90)]),
+    st.sampled_from([6, 101]),  # few distinct scores (ties everywhere) or many
+)
+def test_larger_cycles_reach_the_hungarian_optimum(seed, shape, levels):
+    rng = np.random.default_rng(seed)
+    n, m = shape
+    score = rng.integers(0, levels, (n, m)) * rng.choice([1.0, 0.37])
+    allowed = rng.random((n, m)) < rng.choice([0.3, 0.9])
+    capacity = rng.integers(0, 4, m)
+    solution = solve(score, allowed, capacity)
+    assert solution.total == pytest.approx(expanded_hungarian(score, allowed, capacity), abs=1e-6)
+    assert solution.bound == pytest.approx(solution.total, abs=1e-6)
+
+
+def test_a_mentee_gives_way_beyond_the_first_candidates():
+    # Both mentees' best by far is mentor 0; the optimum sends mentee 0 to mentor 1,
+    # a pair the first round does not consider.
+    score = np.array([[10.0, 5.0], [10.0, 0.0]])
+    solution = solve(score, np.ones((2, 2), dtype=bool), np.array([1, 1]))
+    assert solution.pairs == [(0, 1), (1, 0)] and solution.total == 15
+    assert solution.rounds >= 2  # found in a later round
 
 
 def test_optimum_beats_greedy_where_greedy_is_short_sighted():
