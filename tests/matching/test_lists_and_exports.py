@@ -155,3 +155,40 @@ def test_exports_are_for_the_committee_only(client, make_user, hostile):
     client.force_login(editor)
     response = client.get(reverse(APPLICATIONS), {"export": "csv"})
     assert response.status_code == 403 and b"HYPERLINK" not in response.content
+
+
+def test_places_left_count_only_approved_and_active_matches(committee_client, make_many):
+    from wagtail_mentoring.matching.services import reject_match
+    from wagtail_mentoring.models import Match, MatchStatus
+
+    people = make_many(8)
+    busy, free = people[1], people[3]  # mentors with two places each
+    approve_match(propose_match(people[0], busy))
+    reject_match(propose_match(people[2], busy))
+    propose_match(people[4], busy)  # a proposal holds no place
+    active = approve_match(propose_match(people[6], free))
+    Match.objects.filter(pk=active.pk).update(status=MatchStatus.COMPLETED)
+    admin = Application.objects.filter(pk__in=[busy.pk, free.pk])
+    assert dict(admin.with_places_taken().values_list("pk", "taken")) == {busy.pk: 1, free.pk: 0}
+    html = committee_client.get(reverse(APPLICATIONS), {"role__exact": "mentor"}).content.decode()
+    row = html[html.index("Person 1") :]
+    assert 'field-places_left title">1</td>' in row[: row.index("</tr>")]
+
+
+def test_rows_are_made_distinct_only_when_a_filter_in_use_needs_it(committee_client, make_many):
+    make_many(4)
+    url = reverse(APPLICATIONS)
+
+    def page_query(params):
+        with CaptureQueriesContext(connection) as context:
+            assert committee_client.get(url, params).status_code == 200
+        return next(
+            q["sql"]
+            for q in context.captured_queries
+            if "ORDER BY" in q["sql"] and '"wagtail_mentoring_application"."goals"' in q["sql"]
+        )
+
+    assert "DISTINCT" not in page_query({})
+    assert "DISTINCT" not in page_query({"role__exact": "mentor"})
+    topic = Application.objects.first().topics.first()
+    assert "DISTINCT" in page_query({"topics__id__exact": topic.pk})

@@ -1,14 +1,20 @@
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wagtail_mentoring.matching import scoring
 from wagtail_mentoring.matching.scoring import (
+    COMPONENTS,
     CONFERENCE_YES,
     MEETING_EITHER,
     MEETING_IN_PERSON,
     MEETING_VIRTUAL,
     Pool,
+    _take,
+    component_matrices,
     explain,
     score_matrix,
     weights_from,
@@ -183,6 +189,41 @@ def test_explanation_gives_points_and_reasons_that_add_up():
     assert sum(p.points for p in parts) == pytest.approx(total, abs=0.02)
 
 
+def random_pool(rng, size, first_person, capacity=None):
+    people = rng.integers(first_person, first_person + 6, size)  # some people on both sides
+    return Pool(
+        ids=np.arange(size),
+        person=people,
+        topics=rng.random((size, 4)) < 0.4,
+        stage=rng.integers(0, 5, size).astype(np.int8),
+        sector=rng.integers(0, 3, size),
+        region=rng.integers(0, 3, size),
+        meeting=rng.integers(0, 3, size).astype(np.int8),
+        conference=rng.integers(0, 3, size).astype(np.int8),
+        employer=rng.integers(-1, 3, size),
+        capacity=capacity,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.lists(st.floats(min_value=0, max_value=100), min_size=6, max_size=6),
+)
+def test_every_score_is_its_pairs_own_sum_of_components(seed, weight_values):
+    rng = np.random.default_rng(seed)
+    mentees, mentors = random_pool(rng, 30, 0), random_pool(rng, 20, 3)
+    weights = dict(zip(COMPONENTS, weight_values, strict=True))
+    for factored in (True, False):  # each distinct profile once, or every pair directly
+        with mock.patch.object(scoring, "FACTOR_MIN_PAIRS", 0 if factored else 10**9):
+            total = score_matrix(mentees, mentors, weights).total
+        for i in range(len(mentees)):
+            for j in range(len(mentors)):
+                parts = component_matrices(_take(mentees, i), _take(mentors, j))
+                expected = sum(weights[name] * parts[name][0, 0] for name in COMPONENTS)
+                assert total[i, j] == pytest.approx(expected, rel=1e-12, abs=1e-9)
+
+
 pool_sizes = st.tuples(
     st.integers(min_value=0, max_value=2**32 - 1),
     st.integers(min_value=1, max_value=12),
@@ -197,23 +238,8 @@ def test_proposals_from_random_pools_keep_every_hard_constraint(case):
     seed, n, m, min_score = case
     rng = np.random.default_rng(seed)
 
-    def random_pool(size, first_person, capacity=None):
-        people = rng.integers(first_person, first_person + 6, size)  # some people on both sides
-        return Pool(
-            ids=np.arange(size),
-            person=people,
-            topics=rng.random((size, 4)) < 0.4,
-            stage=rng.integers(0, 5, size).astype(np.int8),
-            sector=rng.integers(0, 3, size),
-            region=rng.integers(0, 3, size),
-            meeting=rng.integers(0, 3, size).astype(np.int8),
-            conference=rng.integers(0, 3, size).astype(np.int8),
-            employer=rng.integers(-1, 3, size),
-            capacity=capacity,
-        )
-
-    mentees = random_pool(n, 0)
-    mentors = random_pool(m, 3, capacity=rng.integers(0, 3, m))
+    mentees = random_pool(rng, n, 0)
+    mentors = random_pool(rng, m, 3, capacity=rng.integers(0, 3, m))
     previous = [(int(mentees.person[0]), int(mentors.person[0]))]
     scores = score_matrix(mentees, mentors, min_score=min_score, previous_pairs=previous)
     solution = solve(scores.total, scores.allowed, mentors.capacity)

@@ -132,9 +132,12 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
     topic_index = {topic_id: i for i, (topic_id, _name) in enumerate(topic_list)}
     # Join on the cycle rather than pass thousands of ids as query parameters.
     through = Application.topics.through
-    topic_rows = list(
-        through.objects.filter(application__cycle=cycle).values_list("application_id", "topic_id")
-    )
+    topic_rows = through.objects.filter(application__cycle=cycle)
+    if mentee_ids is not None:  # a few mentees: skip the other mentees' topics
+        topic_rows = topic_rows.filter(
+            Q(application__role=Role.MENTOR) | Q(application_id__in=mentee_ids)
+        )
+    topic_rows = list(topic_rows.values_list("application_id", "topic_id"))
 
     people = {r["user_id"] for r in mentee_rows}
     # "Matched before" means a match that was approved at some point, in any cycle;

@@ -3,7 +3,8 @@
 Pure functions over numpy arrays: no database, no Django. A :class:`Pool` holds one
 side's profiles as arrays (built from applications by the services module, or by
 hand in tests and benchmarks). :func:`score_matrix` returns the whole
-mentee by mentor score matrix with forbidden pairs marked; :func:`explain` gives the
+mentee by mentor score matrix with forbidden pairs marked (each group of components is
+scored once per distinct profile, then spread over the matrix); :func:`explain` gives the
 points of each component for one pair, with a sentence saying why.
 
 Components (weights from ``WAGTAIL_MENTORING_MATCH_WEIGHTS``; each component is a
@@ -110,17 +111,17 @@ def component_matrices(mentees: Pool, mentors: Pool) -> dict[str, np.ndarray]:
         ),
     )
 
-    sector = (mentees.sector[:, None] == mentors.sector[None, :]).astype(np.float32)
-    region = (mentees.region[:, None] == mentors.region[None, :]).astype(np.float32)
+    sector = (mentees.sector[:, None] == mentors.sector[None, :]).astype(np.float64)
+    region = (mentees.region[:, None] == mentors.region[None, :]).astype(np.float64)
     a, b = mentees.meeting[:, None], mentors.meeting[None, :]
     clash = ((a == MEETING_IN_PERSON) & (b == MEETING_VIRTUAL)) | (
         (a == MEETING_VIRTUAL) & (b == MEETING_IN_PERSON)
     )
-    meeting = (~clash).astype(np.float32)
+    meeting = (~clash).astype(np.float64)
     conference = (
         (mentees.conference[:, None] == CONFERENCE_YES)
         & (mentors.conference[None, :] == CONFERENCE_YES)
-    ).astype(np.float32)
+    ).astype(np.float64)
     return {
         "topics": topics,
         "stage": stage,
@@ -145,10 +146,13 @@ def score_matrix(
     ``previous_pairs`` holds (mentee person, mentor person) pairs matched before.
     """
     weights = weights_from(weights)
-    parts = component_matrices(mentees, mentors)
     total = np.zeros((len(mentees), len(mentors)), dtype=np.float64)
-    for name in COMPONENTS:
-        total += weights[name] * parts[name]
+    if len(mentees) * len(mentors) < FACTOR_MIN_PAIRS:  # small: score every pair directly
+        parts = component_matrices(mentees, mentors)
+        for names, _features in _FACTORS:
+            total += sum(weights[name] * parts[name] for name in names)
+    else:
+        _add_factored(total, mentees, mentors, weights)
 
     allowed = mentees.person[:, None] != mentors.person[None, :]
     if not same_employer_allowed:
@@ -249,6 +253,48 @@ def explain(
         )
         for name in COMPONENTS
     ]
+
+
+def _add_factored(total: np.ndarray, mentees: Pool, mentors: Pool, weights) -> None:
+    """Add the weighted components to ``total``, scoring each distinct profile once."""
+    for names, features in _FACTORS:
+        # The components in ``names`` depend only on ``features``, and far fewer
+        # distinct profiles than applications exist: score the distinct ones, then
+        # spread the small table over the whole matrix.
+        mentee_rows, mentee_of = _distinct(mentees, features)
+        mentor_rows, mentor_of = _distinct(mentors, features)
+        parts = component_matrices(_subset(mentees, mentee_rows), _subset(mentors, mentor_rows))
+        table = sum(weights[name] * parts[name] for name in names)
+        total += np.take(np.take(table, mentee_of, axis=0), mentor_of, axis=1)
+
+
+#: Below this many pairs, scoring every pair directly is quicker than factoring.
+FACTOR_MIN_PAIRS = 50_000
+
+#: Components, and the profile fields they depend on (both sides).
+_FACTORS = (
+    (("topics", "stage"), ("topics", "stage")),
+    (("sector", "region", "meeting", "conference"), ("sector", "region", "meeting", "conference")),
+)
+
+
+def _distinct(pool: Pool, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(a row of each distinct profile, each row's profile number) over ``features``."""
+    if not len(pool):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    columns = np.column_stack(
+        [np.asarray(getattr(pool, name)).reshape(len(pool), -1) for name in features]
+    ).astype(np.int64)
+    _, first, inverse = np.unique(columns, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _subset(pool: Pool, rows: np.ndarray) -> Pool:
+    fields = {
+        f.name: (getattr(pool, f.name)[rows] if getattr(pool, f.name) is not None else None)
+        for f in dataclasses.fields(pool)
+    }
+    return Pool(**fields)
 
 
 def _take(pool: Pool, index: int) -> Pool:

@@ -55,13 +55,23 @@ EDITABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
 
 class ApplicationQuerySet(models.QuerySet):
     def with_places_taken(self) -> ApplicationQuerySet:
-        """Annotate ``taken``: the mentor's approved and active matches."""
-        from .matches import HOLDS_CAPACITY
+        """Annotate ``taken``: the mentor's approved and active matches.
 
+        A subquery rather than a join and ``GROUP BY``: it runs only for the rows
+        returned, so counting or filtering the applications stays cheap.
+        """
+        from .matches import HOLDS_CAPACITY, Match
+
+        held = (
+            Match.objects.filter(mentor=models.OuterRef("pk"), status__in=HOLDS_CAPACITY)
+            .order_by()
+            .values("mentor")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            taken=models.Count(
-                "matches_as_mentor",
-                filter=models.Q(matches_as_mentor__status__in=HOLDS_CAPACITY),
+            taken=models.functions.Coalesce(
+                models.Subquery(held, output_field=models.IntegerField()), 0
             )
         )
 
