@@ -222,6 +222,19 @@ def test_emails_queued_in_many_transactions_go_out_together(
     assert SentEmail.objects.filter(status=EmailStatus.SENT).count() == 3
 
 
+def test_each_recipients_status_is_kept(
+    make_application, anymail_backend, django_capture_on_commit_callbacks
+):
+    email = queue_one(
+        django_capture_on_commit_callbacks,
+        to=("amara@example.org", "ben@example.org"),
+        application=make_application("mentee"),
+    )
+    assert email.status == EmailStatus.SENT
+    assert set(email.recipient_status) == {"amara@example.org", "ben@example.org"}
+    assert all(item["status"] == "sent" for item in email.recipient_status.values())
+
+
 def test_a_delivery_reported_before_the_send_returns_keeps_its_status(
     make_application, anymail_backend, monkeypatch, django_capture_on_commit_callbacks
 ):
