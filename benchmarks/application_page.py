@@ -17,10 +17,10 @@ POST: every POST is a first submission by a member made in advance; member *i* p
 to both pages, alternating the pages. Only the request itself is timed; each response
 is checked (200, and one new ``Application`` or ``FormSubmission`` row).
 
-The mentoring POST sends two emails (confirmation and coordinator note) from a
-``transaction.on_commit`` callback. The database is in autocommit mode, so the
-callback runs inside the request and is counted in the end-to-end figure
-(``post_ratio``). A second POST series patches that callback out and is reported as
+The mentoring POST queues two emails (confirmation and coordinator note) in the
+outbox, in the submission's transaction; after the commit, django-tasks' immediate
+backend sends them inside the request, so sending is counted in the end-to-end figure
+(``post_ratio``). A second POST series patches the queuing step out and is reported as
 "without email". Queries are counted on separate, untimed requests.
 
 Nothing here asserts a timing: the figures are printed, and the last line of output
@@ -416,7 +416,7 @@ def main() -> None:
         from unittest import mock
 
         with mock.patch(
-            "wagtail_mentoring.applications._send_submitted_emails", lambda *args: None
+            "wagtail_mentoring.applications._queue_submitted_emails", lambda *args: None
         ):
             quiet = run_posts(Client(), setup, quiet_users, POST_WARMUP, expect_emails=0)
 
@@ -436,14 +436,14 @@ def main() -> None:
         *table("GET", gets, labels),
         "",
         *table(
-            "POST, end to end (the mentoring POST includes its two emails, sent from "
-            "transaction.on_commit inside the request)",
+            "POST, end to end (the mentoring POST includes its two emails, queued in its "
+            "transaction and sent after the commit inside the request)",
             full,
             labels,
         ),
         "",
         *table(
-            "POST without email (the mentoring page's on_commit email step patched out; "
+            "POST without email (the mentoring page's email queuing patched out; "
             "the plain page sends none)",
             quiet,
             labels,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .emails.outbox import queue_email
+from .emails.outbox import queue_email, queue_emails
 from .models.applications import Application, ApplicationStatus, record
 
 
@@ -110,17 +110,22 @@ def _queue_submitted_emails(application: Application, coordinator_email: str) ->
     Keyed by the submission time, so applying again after withdrawing confirms again.
     """
     submitted = application.submitted_at.isoformat()
-    queue_email(
-        "application_received",
-        [application.contact_email],
-        key=f"application-{application.pk}-received-{submitted}",
-        application=application,
-        recipient_user=application.user,
-    )
+    emails = [
+        {
+            "kind": "application_received",
+            "to": [application.contact_email],
+            "key": f"application-{application.pk}-received-{submitted}",
+            "application": application,
+            "recipient_user_id": application.user_id,
+        }
+    ]
     if coordinator_email:
-        queue_email(
-            "new_application",
-            [coordinator_email],
-            key=f"application-{application.pk}-coordinator-{submitted}",
-            application=application,
+        emails.append(
+            {
+                "kind": "new_application",
+                "to": [coordinator_email],
+                "key": f"application-{application.pk}-coordinator-{submitted}",
+                "application": application,
+            }
         )
+    queue_emails(emails)  # one task sends both
