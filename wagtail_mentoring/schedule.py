@@ -32,7 +32,7 @@ from django_tasks import task
 
 from .conf import app_settings
 from .dates import add_months
-from .emails.outbox import enqueue_together, queue_emails
+from .emails.outbox import enqueue_together, pair_email, queue_emails
 from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
 from .models.matches import Match, MatchEvent, MatchStatus
@@ -193,7 +193,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
             for role, application in (("mentor", match.mentor), ("mentee", match.mentee)):
                 if meet:
                     items.append(
-                        _pair_email(
+                        pair_email(
                             "conference_reminder",
                             f"match-{match.pk}-conference-{role}",
                             match,
@@ -203,7 +203,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                     )
                 if month:
                     items.append(
-                        _pair_email(
+                        pair_email(
                             "check_in",
                             f"match-{match.pk}-checkin-{month}-{role}",
                             match,
@@ -275,6 +275,8 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                 match__in=chunk, kind__in=("survey_invitation", "survey_reminder")
             ).values_list("idempotency_key", "created_at")
         }
+        # Reminders are keyed "<invitation key>-reminder-<n>", n = 1, 2, ...
+        reminders = Counter(key.rpartition("-reminder-")[0] for key in sent if "-reminder-" in key)
         items = []
         for match in chunk:
             for survey_round in rounds_of.get(match.cycle_id, ()):
@@ -289,7 +291,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     key = f"match-{match.pk}-survey-{survey_round.pk}-{role}"
                     if key not in sent:
                         items.append(
-                            _pair_email(
+                            pair_email(
                                 "survey_invitation",
                                 key,
                                 match,
@@ -299,7 +301,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                             )
                         )
                         continue
-                    reminded = sum(f"{key}-reminder-{n}" in sent for n in range(1, 100))
+                    reminded = reminders[key]
                     if reminded >= survey_round.max_reminders:
                         continue
                     next_on = sent[key] + datetime.timedelta(
@@ -307,7 +309,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     )
                     if today >= next_on:
                         items.append(
-                            _pair_email(
+                            pair_email(
                                 "survey_reminder",
                                 f"{key}-reminder-{reminded + 1}",
                                 match,
@@ -325,18 +327,6 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
         seen += len(chunk)
         if progress:
             progress("surveys", seen, total)
-
-
-def _pair_email(kind: str, key: str, match, role: str, application, **context) -> dict:
-    """A ``queue_emails`` item to one person of a pair."""
-    return {
-        "kind": kind,
-        "to": [application.contact_email],
-        "key": key,
-        "match": match,
-        "recipient_user_id": application.user_id,
-        "context": {"role": role, **context},
-    }
 
 
 def conference_due(match, today: datetime.date) -> bool:

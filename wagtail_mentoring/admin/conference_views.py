@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..conf import app_settings
-from ..emails.outbox import queue_emails
+from ..emails.outbox import pair_email, queue_emails
 from ..models import Application, ApplicationStatus, Cycle, Match, Role
 from ..models.matches import HOLDS_CAPACITY, MatchStatus
+from .cycles import open_latest_cycle
 from .exports import neutralise_formula
 from .permissions import committee_only
 
@@ -36,10 +37,12 @@ def volunteers(cycle) -> list[tuple[str, str, list[Application]]]:
 
 @committee_only
 def conference_index(request):
-    cycle = Cycle.objects.order_by("-applications_open", "-pk").first()
-    if cycle is None:
-        return TemplateResponse(request, "wagtail_mentoring/admin/conference.html", {"cycle": None})
-    return redirect("wagtail_mentoring_conference", cycle_id=cycle.pk)
+    return open_latest_cycle(
+        request,
+        "wagtail_mentoring_conference",
+        "wagtail_mentoring/admin/conference.html",
+        {"cycle": None},
+    )
 
 
 @committee_only
@@ -51,14 +54,13 @@ def conference(request, cycle_id):
     if request.method == "POST":
         with transaction.atomic():
             created = queue_emails(
-                {
-                    "kind": "conference_follow_up",
-                    "to": [application.contact_email],
-                    "key": f"match-{match.pk}-follow-up-{role}",
-                    "match": match,
-                    "recipient_user": application.user,
-                    "context": {"role": role},
-                }
+                pair_email(
+                    "conference_follow_up",
+                    f"match-{match.pk}-follow-up-{role}",
+                    match,
+                    role,
+                    application,
+                )
                 for match in pairs
                 for role, application in (("mentor", match.mentor), ("mentee", match.mentee))
             )
@@ -98,7 +100,7 @@ def conference(request, cycle_id):
         "wagtail_mentoring/admin/conference.html",
         {
             "cycle": cycle,
-            "cycles": Cycle.objects.order_by("-applications_open", "-pk"),
+            "cycles": Cycle.objects.all(),
             "groups": groups,
             "pairs": len(pairs),
         },

@@ -16,18 +16,19 @@ from ..matching.services import MatchingError, approve_match, propose_match, set
 from ..matching.suggest import approve_many, discard_many, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import HOLDS_CAPACITY, LIVE
+from .cycles import open_latest_cycle
 from .permissions import committee_only as _committee_only
 
 
 @_committee_only
 def matching_index(request):
     """Open the workspace of the most recent cycle (or say there is none)."""
-    cycle = Cycle.objects.order_by("-applications_open", "-pk").first()
-    if cycle is None:
-        return TemplateResponse(
-            request, "wagtail_mentoring/admin/matching_cycle.html", {"cycle": None, "cycles": []}
-        )
-    return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
+    return open_latest_cycle(
+        request,
+        "wagtail_mentoring_matching_cycle",
+        "wagtail_mentoring/admin/matching_cycle.html",
+        {"cycle": None, "cycles": []},
+    )
 
 
 @_committee_only
@@ -61,7 +62,7 @@ def matching_cycle(request, cycle_id):
     )
     context = {
         "cycle": cycle,
-        "cycles": Cycle.objects.order_by("-applications_open", "-pk"),
+        "cycles": Cycle.objects.all(),
         "pool": pool,
         "free_places": free_places,
         "mentor_count": len(mentors),

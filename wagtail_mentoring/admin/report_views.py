@@ -6,23 +6,23 @@ import csv
 import io
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..models import Cycle
 from ..report import bar_chart, cycle_report
+from .cycles import open_latest_cycle
 from .exports import neutralise_formula as escape_formula
 from .permissions import committee_only
 
 
 @committee_only
 def report_index(request):
-    cycle = Cycle.objects.order_by("-applications_open", "-pk").first()
-    if cycle is None:
-        return TemplateResponse(request, "wagtail_mentoring/admin/report.html", {"report": None})
-    return redirect("wagtail_mentoring_report", cycle_id=cycle.pk)
+    return open_latest_cycle(
+        request, "wagtail_mentoring_report", "wagtail_mentoring/admin/report.html", {"report": None}
+    )
 
 
 @committee_only
@@ -82,6 +82,6 @@ def report(request, cycle_id):
             "report": figures,
             "charts": charts,
             "rounds": list(zip(figures.rounds, charts["rounds"], strict=True)),
-            "cycles": Cycle.objects.order_by("-applications_open", "-pk"),
+            "cycles": Cycle.objects.all(),
         },
     )

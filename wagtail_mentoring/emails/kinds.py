@@ -343,21 +343,20 @@ CHECK_IN = registry.register(
 
 
 def build_survey(email) -> dict:
-    from ..models.surveys import SurveyRound, make_token
+    from ..models.surveys import SurveyRound, survey_page_url, survey_url
 
     values = _match_values(email)
     cache = getattr(email, "batch_cache", {})
     key = ("survey_round", email.context["round"])
     if key not in cache:
         survey_round = SurveyRound.objects.select_related("page").get(pk=email.context["round"])
-        page = survey_round.page
-        cache[key] = (survey_round, page.full_url or page.url or "")
+        cache[key] = (survey_round, survey_page_url(survey_round))
     survey_round, page_url = cache[key]
-    token = make_token(email.match, survey_round, email.context.get("role", "mentee"))
+    role = email.context.get("role", "mentee")
     values.update(
         {
             "survey": survey_round.name,
-            "survey_url": f"{page_url}?t={token}",
+            "survey_url": survey_url(email.match, survey_round, role, page_url),
             "valid_days": str(survey_round.link_valid_days),
         }
     )

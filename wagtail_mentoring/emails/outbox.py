@@ -60,23 +60,22 @@ def queue_email(
     rest of the change and the task is enqueued only if it commits. A key already in
     the outbox returns that row and sends nothing.
     """
-    registry[kind]  # an unknown kind is a programming error: fail loudly, now
-    to = [address.strip() for address in to if address and address.strip()]
-    if not to:
-        raise ValueError(f"An email of kind {kind!r} needs at least one recipient.")
+    email = _new_row(
+        {
+            "kind": kind,
+            "to": to,
+            "key": key,
+            "application": application,
+            "match": match,
+            "recipient_user": recipient_user,
+            "context": context,
+        },
+        timezone.now(),
+    )
     try:
         # A savepoint, so that a duplicate key leaves the caller's transaction usable.
         with transaction.atomic():
-            email = SentEmail.objects.create(
-                kind=kind,
-                to=", ".join(to),
-                idempotency_key=key,
-                application=application,
-                match=match,
-                recipient_user=recipient_user,
-                context=context or {},
-                enqueued_at=timezone.now(),
-            )
+            email.save(force_insert=True)
     except IntegrityError:
         existing = SentEmail.objects.filter(idempotency_key=key).first()
         if existing is None:
@@ -87,39 +86,43 @@ def queue_email(
     return email, True
 
 
+def _new_row(item: dict, now) -> SentEmail:
+    """An unsaved outbox row from :func:`queue_emails`' item; refuses an unknown kind
+    (a programming error: fail loudly, now) and an email without a recipient."""
+    kind = item["kind"]
+    registry[kind]
+    to = [address.strip() for address in item["to"] if address and address.strip()]
+    if not to:
+        raise ValueError(f"An email of kind {kind!r} needs at least one recipient.")
+    return SentEmail(
+        kind=kind,
+        to=", ".join(to),
+        idempotency_key=item["key"],
+        application=item.get("application"),
+        match=item.get("match"),
+        recipient_user_id=(
+            item["recipient_user_id"]
+            if "recipient_user_id" in item
+            else getattr(item.get("recipient_user"), "pk", None)
+        ),
+        context=item.get("context") or {},
+        created_at=now,
+        status_at=now,
+        enqueued_at=now,
+    )
+
+
 def queue_emails(emails: Iterable[dict]) -> list[int]:
     """Put many emails in the outbox at once; returns the ids of the rows it created.
 
     Each item holds :func:`queue_email`'s arguments (``kind``, ``to``, ``key`` and any
     of ``application``, ``match``, ``recipient_user`` (or ``recipient_user_id``),
-    ``context``). Keys already in the
-    outbox are skipped. The rows are handed to the task queue in batches after the
-    caller's transaction commits. For senders of many emails at once, such as the
-    schedule.
+    ``context``). Keys already in the outbox are skipped. The rows are handed to the
+    task queue in batches after the caller's transaction commits. For senders of many
+    emails at once, such as the schedule.
     """
     now = timezone.now()
-    rows = {}
-    for item in emails:
-        registry[item["kind"]]
-        to = [a.strip() for a in item["to"] if a and a.strip()]
-        if not to:
-            raise ValueError(f"An email of kind {item['kind']!r} needs at least one recipient.")
-        rows[item["key"]] = SentEmail(
-            kind=item["kind"],
-            to=", ".join(to),
-            idempotency_key=item["key"],
-            application=item.get("application"),
-            match=item.get("match"),
-            recipient_user_id=(
-                item["recipient_user_id"]
-                if "recipient_user_id" in item
-                else getattr(item.get("recipient_user"), "pk", None)
-            ),
-            context=item.get("context") or {},
-            created_at=now,
-            status_at=now,
-            enqueued_at=now,
-        )
+    rows = {item["key"]: _new_row(item, now) for item in emails}
     created = []
     keys = list(rows)
     with transaction.atomic():
@@ -138,6 +141,18 @@ def queue_emails(emails: Iterable[dict]) -> list[int]:
         if created:
             transaction.on_commit(partial(enqueue, list(created)))
     return created
+
+
+def pair_email(kind: str, key: str, match, role: str, application, **context) -> dict:
+    """A :func:`queue_emails` item to one person (``role``, ``application``) of a match."""
+    return {
+        "kind": kind,
+        "to": [application.contact_email],
+        "key": key,
+        "match": match,
+        "recipient_user_id": application.user_id,
+        "context": {"role": role, **context},
+    }
 
 
 def _task_backend():

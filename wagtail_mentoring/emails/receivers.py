@@ -7,19 +7,12 @@ request, two committee members approving at once) queues nothing new.
 
 from __future__ import annotations
 
-from .outbox import queue_emails
+from .outbox import pair_email, queue_emails
 
 
 def _queue_for_pair(kind: str, match, what: str) -> None:
     queue_emails(
-        {
-            "kind": kind,
-            "to": [application.contact_email],
-            "key": f"match-{match.pk}-{what}-{role}",
-            "match": match,
-            "recipient_user_id": application.user_id,
-            "context": {"role": role},
-        }
+        pair_email(kind, f"match-{match.pk}-{what}-{role}", match, role, application)
         for role, application in (("mentor", match.mentor), ("mentee", match.mentee))
     )
 

@@ -246,10 +246,16 @@ def read_token(token: str):
     return (match, survey_round, role), ""
 
 
-def survey_url(match, survey_round, role: str) -> str:
+def survey_page_url(survey_round) -> str:
     page = survey_round.page
-    base = page.full_url or page.url or ""
-    return f"{base}?t={make_token(match, survey_round, role)}"
+    return page.full_url or page.url or ""
+
+
+def survey_url(match, survey_round, role: str, page_url: str | None = None) -> str:
+    """One person's link to a round's survey; ``page_url`` if the caller has it already."""
+    if page_url is None:
+        page_url = survey_page_url(survey_round)
+    return f"{page_url}?t={make_token(match, survey_round, role)}"
 
 
 def save_response(page, form, match, survey_round, role: str) -> SurveyResponse:
