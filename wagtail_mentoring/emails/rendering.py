@@ -4,13 +4,19 @@ Wording comes from editors (an :class:`~wagtail_mentoring.models.EmailWording` f
 kind) when there is one, else from the kind's template set, which sites can override
 like any template. Editors' placeholders are replaced by plain substitution, never by
 the template engine, so wording cannot reach anything but the documented values.
+
+The subject and the text part are plain text: their templates are rendered with
+autoescaping off (whatever the template says), so "O'Brien" and "Tom & Jerry" arrive
+as written. Only the HTML part is escaped.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.base import Template as DjangoTemplate
+from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -65,10 +71,19 @@ def render_wording(wording, values: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def render_plain(template_name: str, values: dict) -> str:
+    """``template_name`` rendered as plain text: no value is HTML-escaped."""
+    template = get_template(template_name)
+    compiled = getattr(template, "template", None)
+    if isinstance(compiled, DjangoTemplate):
+        return compiled.render(Context(values, autoescape=False))
+    return template.render(values)  # another engine: as it is configured
+
+
 def render_templates(name: str, values: dict) -> tuple[str, str, str]:
     """(subject, text, HTML) from the template set ``name``."""
-    subject = one_line(render_to_string(f"{TEMPLATE_DIR}/{name}_subject.txt", values))
-    text = render_to_string(f"{TEMPLATE_DIR}/{name}.txt", values)
+    subject = one_line(render_plain(f"{TEMPLATE_DIR}/{name}_subject.txt", values))
+    text = render_plain(f"{TEMPLATE_DIR}/{name}.txt", values)
     html = render_to_string(f"{TEMPLATE_DIR}/{name}.html", {**values, "subject": subject})
     return subject, text, html
 
