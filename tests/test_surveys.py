@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -274,3 +275,54 @@ def test_a_cycle_gets_the_default_survey_rounds_from_its_form(client, survey_pag
         ("End of mentoring", None, survey_page.pk),
     ]
     assert SurveyRound.add_defaults(cycle, survey_page) == []  # only once
+
+
+def test_overdue_reminders_never_come_back_to_back(survey_round, match, monkeypatch):
+    """The schedule runs every few hours; for a month it did not run at all. However
+    overdue, each person gets at most one reminder per round in any ``remind_after_days``
+    consecutive days, and still gets every reminder in the end."""
+    survey_round.max_reminders = 3
+    survey_round.save()
+    clock = {"now": timezone.now()}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+
+    def run_every(hours: int, days: int) -> None:
+        for _ in range(days * 24 // hours):
+            run_schedule()
+            clock["now"] += datetime.timedelta(hours=hours)
+
+    run_schedule()  # the invitations
+    assert SentEmail.objects.filter(kind="survey_invitation").count() == 2
+    clock["now"] += datetime.timedelta(days=30)  # the schedule did not run for a month
+    run_every(hours=1, days=2)
+    run_every(hours=5, days=40)
+
+    window = datetime.timedelta(days=survey_round.remind_after_days)
+    for person in (match.mentor.contact_email, match.mentee.contact_email):
+        days = [
+            timezone.localdate(created)
+            for created in SentEmail.objects.filter(kind="survey_reminder", to=person)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        ]
+        assert len(days) == 3, person  # all of them, in the end
+        assert min(b - a for a, b in itertools.pairwise(days)) >= window, (person, days)
+        # The first one goes on the first run after the gap: overdue, not forgotten.
+        invited = SentEmail.objects.get(kind="survey_invitation", to=person).created_at
+        assert days[0] == timezone.localdate(invited + datetime.timedelta(days=30))
+
+
+def test_a_round_reminding_every_day_reminds_once_a_day(survey_round, match, monkeypatch):
+    survey_round.remind_after_days = 0
+    survey_round.max_reminders = 3
+    survey_round.save()
+    clock = {"now": timezone.now()}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    run_schedule()
+    for _ in range(12):
+        run_schedule()
+        clock["now"] += datetime.timedelta(hours=1)
+    reminders = SentEmail.objects.filter(kind="survey_reminder", to=match.mentee.contact_email)
+    assert reminders.count() <= 2  # the twelve hours span at most two local dates
+    dates = [timezone.localdate(at) for at in reminders.values_list("created_at", flat=True)]
+    assert len(set(dates)) == len(dates)

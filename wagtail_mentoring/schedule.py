@@ -240,7 +240,8 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
 
     A round is due ``months_after_start`` months after the match's start (or at its end
     date); a person who has not answered is reminded every ``remind_after_days`` days
-    after the invitation, at most ``max_reminders`` times.
+    after the invitation, at most ``max_reminders`` times, and at most once in any
+    ``remind_after_days`` consecutive days however overdue (see :func:`next_reminder_on`).
     """
     from .models.surveys import SurveyResponse, SurveyRound
 
@@ -304,10 +305,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     reminded = reminders[key]
                     if reminded >= survey_round.max_reminders:
                         continue
-                    next_on = sent[key] + datetime.timedelta(
-                        days=survey_round.remind_after_days * (reminded + 1)
-                    )
-                    if today >= next_on:
+                    if today >= next_reminder_on(survey_round, sent, key, reminded):
                         items.append(
                             pair_email(
                                 "survey_reminder",
@@ -327,6 +325,22 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
         seen += len(chunk)
         if progress:
             progress("surveys", seen, total)
+
+
+def next_reminder_on(survey_round, sent: dict, key: str, reminded: int) -> datetime.date:
+    """The first date the next reminder of invitation ``key`` may go.
+
+    ``remind_after_days`` after the invitation for each reminder, and never sooner than
+    that (at least a day) after the last email of the round to that person, so a run
+    that finds reminders overdue sends one and leaves the next for later.
+    """
+    days = survey_round.remind_after_days
+    invited = sent[key]
+    last = sent.get(f"{key}-reminder-{reminded}", invited) if reminded else invited
+    return max(
+        invited + datetime.timedelta(days=days * (reminded + 1)),
+        last + datetime.timedelta(days=max(days, 1)),
+    )
 
 
 def conference_due(match, today: datetime.date) -> bool:
