@@ -326,3 +326,103 @@ def test_a_round_reminding_every_day_reminds_once_a_day(survey_round, match, mon
     assert reminders.count() <= 2  # the twelve hours span at most two local dates
     dates = [timezone.localdate(at) for at in reminders.values_list("created_at", flat=True)]
     assert len(set(dates)) == len(dates)
+
+
+# -- links of matches that did not go on ------------------------------------------------
+
+
+ANSWERS = {"how_satisfied_are_you": "4", "is_this_pairing_a_good_fit": "Yes"}
+
+
+def assert_closed(client, link: str) -> None:
+    """The link answers "this survey is closed", in the site's base template, and takes
+    no answer."""
+    page = client.get(link)
+    assert page.status_code == 410
+    soup = BeautifulSoup(page.content, "html.parser")
+    closed = soup.select_one("main#test-base [data-mentoring-mode=closed]")
+    assert closed is not None and "This survey is closed" in closed.text
+    assert not soup.select("form input[name=how_satisfied_are_you]")
+    posted = client.post(link, ANSWERS)
+    assert posted.status_code == 410 and b"This survey is closed" in posted.content
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_link_of_a_match_ended_early_is_closed(
+    client, survey_round, match, django_capture_on_commit_callbacks
+):
+    from wagtail_mentoring.matching.services import end_match
+
+    mail.outbox = []
+    run(django_capture_on_commit_callbacks)
+    link = survey_link(match.mentee.contact_email)
+    assert client.get(link).status_code == 200  # open while the match is active
+    surveys = SentEmail.objects.filter(match=match, kind__startswith="survey_")
+    before = set(surveys.values_list("idempotency_key", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        end_match(match, reason="The mentee moved abroad.")
+    run(django_capture_on_commit_callbacks, timezone.localdate() + datetime.timedelta(days=7))
+    # Ending early sends no survey of its own (and no reminder): every link closes.
+    assert set(surveys.values_list("idempotency_key", flat=True)) == before
+    assert_closed(client, link)
+    assert_closed(client, f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentor')}")
+
+
+def test_a_link_of_a_rejected_proposal_is_closed(client, survey_round, make_application, make_user):
+    from wagtail_mentoring.matching.services import reject_match
+
+    mentor = make_application("mentor", capacity=1, user=make_user())
+    mentee = make_application("mentee", user=make_user())
+    proposal = propose_match(mentee, mentor)
+    reject_match(proposal, reason="Same library.")
+    assert_closed(
+        client, f"{survey_round.page.url}?t={make_token(proposal, survey_round, 'mentee')}"
+    )
+
+
+def test_a_link_of_a_withdrawn_application_is_closed(
+    client, survey_round, make_application, make_user
+):
+    from wagtail_mentoring.applications import withdraw_application
+
+    mentor = make_application("mentor", capacity=1, user=make_user())
+    mentee = make_application("mentee", user=make_user())
+    proposal = propose_match(mentee, mentor)
+    withdraw_application(mentee, reason="A new job.")
+    for role in ("mentor", "mentee"):
+        assert_closed(
+            client, f"{survey_round.page.url}?t={make_token(proposal, survey_round, role)}"
+        )
+
+
+def test_an_active_match_with_a_withdrawn_application_is_closed(client, survey_round, match):
+    from wagtail_mentoring.models import Application, ApplicationStatus
+
+    link = f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentor')}"
+    assert client.get(link).status_code == 200
+    Application.objects.filter(pk=match.mentee_id).update(status=ApplicationStatus.WITHDRAWN)
+    assert_closed(client, link)
+
+
+def test_a_completed_match_still_answers_its_final_survey(
+    client, survey_round, match, django_capture_on_commit_callbacks
+):
+    from wagtail_mentoring.matching.services import complete_match
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_match(match)
+    link = f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentee')}"
+    assert client.get(link).status_code == 200
+    assert client.post(link, ANSWERS).status_code == 200
+    assert SurveyResponse.objects.get().match == match
+
+
+def test_the_closed_page_uses_the_configured_base_template(client, survey_round, match, settings):
+    from wagtail_mentoring.matching.services import end_match
+
+    end_match(match, reason="Moved away.")
+    settings.WAGTAIL_MENTORING_BASE_TEMPLATE = "alt_base.html"
+    page = client.get(f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentee')}")
+    assert page.status_code == 410
+    soup = BeautifulSoup(page.content, "html.parser")
+    assert soup.select_one("#alt-base [data-mentoring-mode=closed]")

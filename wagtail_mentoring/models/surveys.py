@@ -94,6 +94,8 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
         match, survey_round, role = invitation
         if survey_round.page_id != self.pk:
             return self.render_problem(request, "invalid")
+        if is_closed(match):
+            return self.render_closed(request)
         existing = SurveyResponse.objects.filter(match=match, round=survey_round, role=role)
         if existing.exists():
             return self.render_problem(request, "used")
@@ -111,6 +113,13 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
         context = self.get_context(request)
         context.update({"form": form, "mode": "form", "token": token, "role": role})
         return TemplateResponse(request, self.template, context, status=400 if form.errors else 200)
+
+    #: The page a link of a match ended early, rejected or withdrawn answers (410).
+    closed_template = "wagtail_mentoring/pages/survey_closed.html"
+
+    def render_closed(self, request):
+        context = {**self.get_context(request), "mode": "closed"}
+        return TemplateResponse(request, self.closed_template, context, status=410)
 
     def render_problem(self, request, problem: str):
         status = {"expired": 410, "used": 409}.get(problem, 400)
@@ -244,6 +253,22 @@ def read_token(token: str):
     except signing.SignatureExpired:
         return None, "expired"
     return (match, survey_round, role), ""
+
+
+def is_closed(match) -> bool:
+    """Whether ``match``'s survey links no longer take answers.
+
+    Links close when the match was rejected (or never approved), was ended early, or
+    either application was withdrawn. Ending a match early sends no survey of its own,
+    so no link of such a match stays open. A completed match keeps its links: its final
+    survey goes out at the end.
+    """
+    from .applications import ApplicationStatus
+    from .matches import MatchStatus
+
+    if match.status not in (MatchStatus.APPROVED, MatchStatus.ACTIVE, MatchStatus.COMPLETED):
+        return True
+    return ApplicationStatus.WITHDRAWN in (match.mentor.status, match.mentee.status)
 
 
 def survey_page_url(survey_round) -> str:
