@@ -145,3 +145,17 @@ def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
     fit = report.rounds[0]
     assert (fit.name, fit.invited, fit.responded) == ("Pairing fit", 16, 14)
     assert all(1 <= average <= 5 for _, average, _ in fit.averages)
+
+
+@pytest.mark.django_db
+def test_every_seeded_pair_is_two_different_people():
+    from wagtail_mentoring.models import Match
+
+    seed()
+    matches = Match.objects.select_related("mentor__user", "mentee__user")
+    assert matches.count() >= 8
+    for match in matches:
+        assert match.mentor.user_id != match.mentee.user_id, match
+        assert match.mentor.user.get_full_name() == match.mentor.name
+        assert match.mentee.user.get_full_name() == match.mentee.name
+        assert match.mentor.contact_email != match.mentee.contact_email

@@ -175,7 +175,7 @@ def answers(page, rng, fit: str) -> dict:
 
 def application(cycle, role, name, index, members, password, rng) -> Application:
     User = get_user_model()
-    username = f"past{role[:2]}{index + 1:02d}"
+    username = f"past{role}{index + 1:02d}"  # pastmentor01, pastmentee01: two people
     first, last = name.split(" ", 1)
     user = User.objects.filter(username=username).first() or User(username=username)
     user.first_name, user.last_name, user.email = first, last, f"{username}@example.org"
