@@ -1,4 +1,10 @@
+import json
+import os
+import re
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from association.models import MemberProfile
@@ -159,3 +165,131 @@ def test_every_seeded_pair_is_two_different_people():
         assert match.mentor.user.get_full_name() == match.mentor.name
         assert match.mentee.user.get_full_name() == match.mentee.name
         assert match.mentor.contact_email != match.mentee.contact_email
+
+
+# -- the production settings -----------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+HOWTO = REPO / "docs" / "howto" / "example-site.md"
+CHECK_ID = re.compile(r"^\S*: \(([\w.]+\.[A-Z]\d{3})\)", re.MULTILINE)
+
+
+def production_section() -> str:
+    return HOWTO.read_text().split("\n## Run it in production\n", 1)[1].split("\n## ", 1)[0]
+
+
+def clean_environment(**extra) -> dict:
+    """Only what a shell on a fresh server has, with this checkout's Python first."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": str(REPO),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(REPO),
+        **extra,
+    }
+
+
+def test_check_deploy_with_the_documented_environment_reports_only_what_the_docs_explain():
+    section = production_section()
+    commands = re.search(r"```shell\n(.*?)```", section, re.DOTALL).group(1)
+    explained = section.split("reports exactly these", 1)[1].split("\n\n", 2)[1]
+    documented = set(re.findall(r"^\| `([\w.]+\.[A-Z]\d{3})` \|", explained, re.MULTILINE))
+    assert documented and not documented & {"security.W004", "security.W008"}
+    done = subprocess.run(
+        ["bash", "-e", "-c", commands],
+        cwd=REPO,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = done.stdout + done.stderr
+    assert set(CHECK_ID.findall(output)) == documented, output
+    assert done.returncode == 0, output  # warnings only, no error
+
+
+def production_settings(**env) -> dict:
+    """The settings that config.settings.production gives under ``env``, from a fresh
+    process (settings read the environment once, at import)."""
+    script = (
+        "import json, django\n"
+        "from django.conf import settings\n"
+        "django.setup()\n"
+        "names = ['INSTALLED_APPS', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS',\n"
+        "         'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'CACHES']\n"
+        "found = {name: getattr(settings, name) for name in names}\n"
+        "found['DJANGO_VERSION'] = list(django.VERSION[:2])\n"
+        "for name in ('EMAIL_BACKEND', 'MAILERS'):\n"
+        "    if settings.is_overridden(name):\n"
+        "        found[name] = getattr(settings, name)\n"
+        "print(json.dumps(found))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO / "example_site",
+        env=clean_environment(
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SECRET_KEY="x" * 60,
+            DJANGO_ALLOWED_HOSTS="mentoring.example.org",
+            PYTHONPATH=f"{REPO / 'example_site'}{os.pathsep}{REPO}",
+            **env,
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout)
+
+
+def test_production_defaults_are_https_only_with_a_short_hsts():
+    found = production_settings()
+    assert found["SECURE_SSL_REDIRECT"] is True
+    assert found["SECURE_HSTS_SECONDS"] == 3600
+    assert found["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert found["SECURE_HSTS_PRELOAD"] is False
+    assert "django.contrib.postgres" not in found["INSTALLED_APPS"]  # SQLite
+    assert "EMAIL_BACKEND" not in found and "MAILERS" not in found
+    assert found["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_production_reads_https_postgres_cache_and_email_from_the_environment():
+    backend = "anymail.backends.postmark.EmailBackend"
+    found = production_settings(
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_HSTS_SECONDS="31536000",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="yes",
+        DJANGO_SECURE_HSTS_PRELOAD="1",
+        DATABASE_URL="postgres://mentoring@127.0.0.1:5432/mentoring",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        EMAIL_BACKEND=backend,
+    )
+    assert found["SECURE_SSL_REDIRECT"] is False
+    assert found["SECURE_HSTS_SECONDS"] == 31536000
+    assert found["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert found["SECURE_HSTS_PRELOAD"] is True
+    assert found["INSTALLED_APPS"].count("django.contrib.postgres") == 1
+    assert found["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
+    if tuple(found["DJANGO_VERSION"]) >= (6, 1):
+        assert found["MAILERS"] == {"default": {"BACKEND": backend}}
+        assert "EMAIL_BACKEND" not in found
+    else:
+        assert found["EMAIL_BACKEND"] == backend and "MAILERS" not in found
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DJANGO_SECURE_HSTS_PRELOAD", "maybe"),
+        ("DJANGO_SECURE_SSL_REDIRECT", "enabled"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "a year"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "-1"),
+    ],
+)
+def test_a_bad_https_variable_stops_the_site_naming_it(name, value):
+    with pytest.raises(RuntimeError, match=f"Set the {name} environment variable"):
+        production_settings(**{name: value})
