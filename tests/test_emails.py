@@ -115,6 +115,7 @@ def test_approval_introduces_each_person_once_with_both_parts(
     assert params["metadata"] == {
         "kind": "match_introduction",
         "outbox_id": str(email.pk),
+        "send_number": "1",
         "application_id": "",
         "match_id": str(match.pk),
     }

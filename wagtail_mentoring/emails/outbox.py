@@ -247,9 +247,11 @@ def build_message(email: SentEmail, wording: dict | None = None) -> EmailMultiAl
         message.reply_to = [reply_to]
     # django-anymail sends these to the provider; other backends ignore them.
     message.tags = [email.kind]
+    # outbox_id and send_number tie the provider's events to this send of this row.
     message.metadata = {
         "kind": email.kind,
         "outbox_id": str(email.pk),
+        "send_number": str(email.send_number),
         "application_id": str(email.application_id or ""),
         "match_id": str(email.match_id or ""),
     }
@@ -452,12 +454,17 @@ def _schedule_retry(email: SentEmail, error: BaseException) -> None:
 
 
 def resend(email: SentEmail, actor=None) -> SentEmail:
-    """Queue a failed, bounced or rejected email again (same row, attempts from zero)."""
+    """Queue a failed, bounced or rejected email again (same row, attempts from zero).
+
+    The row's ``send_number`` goes up by one: the provider's events of the earlier send
+    are still recorded, but no longer change the status.
+    """
     with transaction.atomic():
         changed = SentEmail.objects.filter(pk=email.pk, status__in=RESENDABLE).update(
             status=EmailStatus.QUEUED,
             status_at=timezone.now(),
             attempts=0,
+            send_number=F("send_number") + 1,
             next_attempt_at=None,
             enqueued_at=timezone.now(),
             message_id="",

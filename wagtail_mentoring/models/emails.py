@@ -85,6 +85,14 @@ class SentEmail(models.Model):
     )
     status_at = models.DateTimeField(_("status since"), default=timezone.now)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    send_number = models.PositiveIntegerField(
+        _("send number"),
+        default=1,
+        help_text=_(
+            '1 for the first send; each "Send again" adds one. The provider\'s events of an '
+            "earlier send are kept in the history but do not change the status."
+        ),
+    )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     enqueued_at = models.DateTimeField(_("handed to the task queue at"), null=True, blank=True)
@@ -138,7 +146,14 @@ class SentEmail(models.Model):
     def timeline(self) -> list:
         """Queued, the recorded events and the last send, in time order."""
         steps = [EmailEvent(email=self, action="queued", at=self.created_at)]
-        steps += list(self.events.all())
+        events = list(self.events.all())
+        if self.send_number > 1:
+            # Sent again: say which send each provider's event belongs to.
+            for event in events:
+                if event.send_number is not None:
+                    label = _("send %(number)s") % {"number": event.send_number}
+                    event.note = f"{label}: {event.note}" if event.note else str(label)
+        steps += events
         if self.sent_at:
             note = f"attempt {self.attempts}" if self.attempts > 1 else ""
             steps.append(EmailEvent(email=self, action="sent", at=self.sent_at, note=note))
@@ -158,13 +173,32 @@ class EmailEvent(AbstractEvent):
     email = models.ForeignKey(SentEmail, on_delete=models.CASCADE, related_name="events")
     recipient = models.CharField(_("recipient"), max_length=254, blank=True)
     event_id = models.CharField(_("provider's event id"), max_length=255, blank=True)
+    send_number = models.PositiveIntegerField(
+        _("send number"),
+        null=True,
+        blank=True,
+        help_text=_("The send of the email a provider's event belongs to."),
+    )
+    fingerprint = models.CharField(
+        _("fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A hash of a provider's event that has no event id, to recognise it again."),
+    )
 
     class Meta(AbstractEvent.Meta):
         verbose_name = _("email event")
         constraints = [
+            # One provider event id can name several recipients (Amazon SES).
             models.UniqueConstraint(
-                fields=["email", "event_id"],
+                fields=["email", "event_id", "recipient"],
                 condition=~Q(event_id=""),
                 name="wagtail_mentoring_email_event_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["email", "fingerprint"],
+                condition=~Q(fingerprint=""),
+                name="wagtail_mentoring_email_event_print",
+            ),
         ]
