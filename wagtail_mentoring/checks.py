@@ -138,8 +138,6 @@ def check_choice_settings(app_configs=None, **kwargs):
 
 
 def check_email_settings(app_configs=None, **kwargs):
-    from django.conf import settings
-
     messages = []
     for name in (
         "CONFERENCE_REMINDER_DAYS",
@@ -169,21 +167,61 @@ def check_email_settings(app_configs=None, **kwargs):
                 id="wagtail_mentoring.E008",
             )
         )
-    if app_settings.EMAIL_TRACKING:
-        anymail = getattr(settings, "ANYMAIL", {}) or {}
-        if not (anymail.get("WEBHOOK_SECRET") or getattr(settings, "ANYMAIL_WEBHOOK_SECRET", "")):
-            messages.append(
-                checks.Warning(
-                    f"{PREFIX}EMAIL_TRACKING is on but ANYMAIL has no WEBHOOK_SECRET, so "
-                    "anyone who finds the webhook URL can post fake delivery events.",
-                    hint=(
-                        'Set ANYMAIL["WEBHOOK_SECRET"] to a random "user:password" and put '
-                        "the same credentials in the webhook URL at your email provider."
-                    ),
-                    id="wagtail_mentoring.W001",
-                )
-            )
+    messages += _tracking_messages(checks.Warning, "wagtail_mentoring.W001")
     return messages
+
+
+def _tracking_messages(level, id: str) -> list:
+    """W001 (and E010 under ``check --deploy``): tracking that nothing authenticates."""
+    from .emails.webhooks import (
+        basic_auth_configured,
+        how_to_authenticate,
+        mounted_tracking_providers,
+        webhook_authenticated,
+    )
+
+    mounted = mounted_tracking_providers()
+    open_to_anyone = [name for name in mounted if not webhook_authenticated(name)]
+    if open_to_anyone:
+        how = "; ".join(f"{name}: {how_to_authenticate(name)}" for name in open_to_anyone[:3])
+        return [
+            level(
+                f"The tracking webhooks of {', '.join(open_to_anyone)} are mounted, but "
+                "anymail does not authenticate their posts, so anyone could fake a "
+                "delivery event; the package ignores their events.",
+                hint=(
+                    "Mount only your provider's URL, with "
+                    'include(wagtail_mentoring.emails.webhooks.tracking_urls("<provider>")), '
+                    "and set what authenticates it"
+                    + (f" ({how})." if len(open_to_anyone) <= 3 else ".")
+                ),
+                id=id,
+            )
+        ]
+    if (
+        level is checks.Warning
+        and app_settings.EMAIL_TRACKING
+        and not mounted
+        and not basic_auth_configured()
+    ):
+        return [
+            level(
+                f"{PREFIX}EMAIL_TRACKING is on but ANYMAIL has no WEBHOOK_SECRET, so "
+                "anyone who finds the webhook URL could post fake delivery events; the "
+                "package ignores events that anymail does not authenticate.",
+                hint=(
+                    'Set ANYMAIL["WEBHOOK_SECRET"] to a random "user:password" and put '
+                    "the same credentials in the webhook URL at your email provider."
+                ),
+                id=id,
+            )
+        ]
+    return []
+
+
+def check_tracking_deploy(app_configs=None, **kwargs):
+    """E010, a deployment check: no tracking webhook is mounted without authentication."""
+    return _tracking_messages(checks.Error, "wagtail_mentoring.E010")
 
 
 def register() -> None:
@@ -193,3 +231,4 @@ def register() -> None:
     checks.register(check_membership_backend)
     checks.register(check_choice_settings)
     checks.register(check_base_template, checks.Tags.templates)
+    checks.register(check_tracking_deploy, deploy=True)

@@ -5,14 +5,22 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from wagtail_mentoring.emails.webhooks import tracking_urls
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
-    # The email provider's delivery events (see docs/howto/email.md).
-    path("anymail/", include("anymail.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
+
+# The email provider's delivery events (see docs/howto/email.md): its tracking webhook
+# only, and only when its posts are authenticated (the production settings name the
+# provider only when ANYMAIL_WEBHOOK_SECRET is set).
+_provider = getattr(settings, "MENTORING_TRACKING_PROVIDER", "postmark")
+_tracking = tracking_urls(_provider, only_authenticated=True) if _provider else ([], "")
+if _tracking[0]:
+    urlpatterns.append(path("anymail/", include(_tracking)))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -94,6 +94,13 @@ if os.environ.get("EMAIL_BACKEND"):  # e.g. anymail.backends.mailgun.EmailBacken
 ANYMAIL = {
     "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
     "POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", ""),
-    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
 }
-WAGTAIL_MENTORING_EMAIL_TRACKING = bool(ANYMAIL["WEBHOOK_SECRET"])
+# Delivery tracking: config/urls.py mounts the tracking webhook of MENTORING_TRACKING_PROVIDER
+# (anymail's name for it, default "postmark") only when ANYMAIL_WEBHOOK_SECRET, a random
+# "user:password", authenticates its posts; without it nothing is mounted or recorded.
+if os.environ.get("ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = os.environ["ANYMAIL_WEBHOOK_SECRET"]
+MENTORING_TRACKING_PROVIDER = (
+    os.environ.get("MENTORING_TRACKING_PROVIDER", "postmark") if "WEBHOOK_SECRET" in ANYMAIL else ""
+)
+WAGTAIL_MENTORING_EMAIL_TRACKING = bool(MENTORING_TRACKING_PROVIDER)
