@@ -294,8 +294,8 @@ def test_overdue_reminders_never_come_back_to_back(survey_round, match, monkeypa
     run_schedule()  # the invitations
     assert SentEmail.objects.filter(kind="survey_invitation").count() == 2
     clock["now"] += datetime.timedelta(days=30)  # the schedule did not run for a month
-    run_every(hours=1, days=2)
-    run_every(hours=5, days=40)
+    run_every(hours=1, days=1)  # reminders 1 and 2 are both overdue now
+    run_every(hours=6, days=20)
 
     window = datetime.timedelta(days=survey_round.remind_after_days)
     for person in (match.mentor.contact_email, match.mentee.contact_email):
