@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import include, path
+from django.utils import timezone
 
 from tests import webhook_payloads as payloads
 from tests.webhook_payloads import MAILGUN_KEY, PROVIDERS, SECRET, UNISENDER_KEY, webhook
@@ -237,6 +238,20 @@ def test_malformed_send_number_is_recorded_without_changing_the_status(
     assert email.events.count() == 5
     assert set(email.events.values_list("send_number", flat=True)) == {None}
     assert "malformed metadata send_number" in caplog.text
+
+
+def test_an_event_dated_far_ahead_does_not_hold_the_status(http, authenticated, make_application):
+    email = queued(make_application("mentee"))
+    metadata = send(email, payloads.message_id("mailjet", 0))
+    options = {"message_id": payloads.message_id("mailjet", 0), "metadata": metadata}
+    ahead = datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC)
+    assert post(http, "mailjet", "opened", at=ahead, **options).status_code == 200
+    email.refresh_from_db()
+    assert email.status == EmailStatus.OPENED and email.status_at.year < 3000
+    soon = timezone.now() + datetime.timedelta(minutes=1)  # a real event, after it
+    assert post(http, "mailjet", "clicked", at=soon, **options).status_code == 200
+    email.refresh_from_db()
+    assert email.status == EmailStatus.CLICKED
 
 
 # -- duplicates -------------------------------------------------------------------------------

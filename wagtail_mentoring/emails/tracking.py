@@ -47,6 +47,7 @@ STATUS_OF_EVENT = {
 #: A positive id as the outbox writes it: ASCII digits, below 2**63.
 _NUMBER = re.compile(r"[0-9]{1,18}")
 _MALFORMED = object()
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def _number(name: str, value, esp_name: str):
@@ -124,12 +125,15 @@ class _Facts:
 
 
 def _read(event, esp_name: str) -> _Facts:
+    now = timezone.now()
     at = getattr(event, "timestamp", None)
     timestamped = isinstance(at, datetime.datetime)
-    if not timestamped:
-        at = timezone.now()
-    elif timezone.is_naive(at):
-        at = timezone.make_aware(at, datetime.UTC)
+    if timestamped and timezone.is_naive(at):
+        at = at.replace(tzinfo=datetime.UTC)
+    # A time before 1970 or over a day ahead is a provider's mistake; one far ahead would
+    # make every later event look older than it.
+    if not timestamped or not (_EPOCH <= at <= now + datetime.timedelta(days=1)):
+        at, timestamped = now, False
     metadata = getattr(event, "metadata", None) or {}
     if not isinstance(metadata, Mapping):
         logger.warning("Ignored the %s tracking event's metadata: %.80r", esp_name, metadata)
