@@ -377,49 +377,6 @@ def test_a_person_who_takes_their_time_is_accepted(
     assert Application.objects.count() == 1
 
 
-def test_rate_limit_per_user(
-    client, member, mentee_page, open_cycle, topics, settings, django_capture_on_commit_callbacks
-):
-    settings.WAGTAIL_MENTORING_RATE_LIMIT = {"USER": 2, "IP": None}
-    client.force_login(member)
-    bad = application_data("mentee", topics, contact_email="bad")
-    assert post(client, mentee_page, bad, django_capture_on_commit_callbacks).status_code == 200
-    assert post(client, mentee_page, bad, django_capture_on_commit_callbacks).status_code == 200
-    response = post(
-        client, mentee_page, application_data("mentee", topics), django_capture_on_commit_callbacks
-    )
-    assert response.status_code == 429
-    assert "Too many attempts" in response.content.decode()
-    assert not Application.objects.exists()
-
-
-def test_rate_limit_per_ip_spans_users(
-    client, make_user, mentee_page, open_cycle, topics, settings, django_capture_on_commit_callbacks
-):
-    settings.WAGTAIL_MENTORING_RATE_LIMIT = {"USER": None, "IP": 1}
-    client.force_login(make_user())
-    assert (
-        post(
-            client,
-            mentee_page,
-            application_data("mentee", topics),
-            django_capture_on_commit_callbacks,
-        ).status_code
-        == 200
-    )
-    client.force_login(make_user())
-    assert (
-        post(
-            client,
-            mentee_page,
-            application_data("mentee", topics),
-            django_capture_on_commit_callbacks,
-        ).status_code
-        == 429
-    )
-    assert Application.objects.count() == 1
-
-
 # -- after applying ---------------------------------------------------------------------
 
 

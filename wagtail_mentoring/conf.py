@@ -135,13 +135,15 @@ class AppSettings:
 
     @property
     def RATE_LIMIT(self) -> dict:
-        """How many application posts one user and one IP address may make per window.
+        """How many accepted application posts one user and one IP address may make.
 
         ``WAGTAIL_MENTORING_RATE_LIMIT``, default
-        ``{"USER": 10, "IP": 30, "WINDOW_SECONDS": 3600}``, counted in Django's
-        default cache. Keys left out keep their default; ``None`` turns a limit off.
+        ``{"USER": 10, "IP": 200, "WINDOW_SECONDS": 3600, "CACHE": "default"}``.
+        Submitting, saving changes, withdrawing and applying again each count once;
+        refused or invalid posts count nothing. The counts are kept in the cache
+        ``CACHE`` names. Keys left out keep their default; ``None`` turns a limit off.
         """
-        limits = {"USER": 10, "IP": 30, "WINDOW_SECONDS": 3600}
+        limits = {"USER": 10, "IP": 200, "WINDOW_SECONDS": 3600, "CACHE": "default"}
         limits.update(self._setting("RATE_LIMIT", {}))
         return limits
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..applications import AlreadyApplied, NotEditable, update_application, withdraw_application
 from ..forms import WithdrawForm
 from ..membership import get_membership_status
 from ..models.application_page import ACTION_FIELD
 from ..models.applications import Application
-from ..ratelimit import is_rate_limited
+from ..ratelimit import count_accepted, rate_limit_exceeded
 
 APPLY, EDIT, WITHDRAW = "apply", "edit", "withdraw"
 
@@ -20,7 +21,9 @@ class ApplicationPageView:
 
     Order of the rules: membership (403 on POST), existing application (status,
     edit, withdraw), application window (403 on POST outside it), rate limit (429),
-    honeypot (400), then the form.
+    honeypot (400), then the form. Only accepted posts count towards the rate limit
+    (submitting, saving changes, withdrawing, applying again); a withdrawal is never
+    refused by it.
     """
 
     def __init__(self, page, request):
@@ -47,8 +50,9 @@ class ApplicationPageView:
             return self.render("closed", status=403 if self.is_post else 200)
         if not self.is_post:
             return self.render("form", form=self.get_form())
-        if is_rate_limited(request):
-            return self.render_rate_limited(self.get_form(request.POST))
+        limited = rate_limit_exceeded(request)
+        if limited:
+            return self.render_rate_limited(self.get_form(request.POST), limited)
         form = self.get_form(request.POST)
         if form.is_spam:
             return self.render("rejected", status=400)
@@ -63,6 +67,7 @@ class ApplicationPageView:
                 application=duplicate.application,
                 notice=_("You have already applied. Here is your application."),
             )
+        count_accepted(request)
         return self.page.render_landing_page(request, application)
 
     # -- an application exists ----------------------------------------------------
@@ -80,14 +85,22 @@ class ApplicationPageView:
                 )
             except NotEditable:
                 return self.render_not_editable(application)
+            count_accepted(request)
             return self.render(
                 "status", application=application, notice=_("Your application is withdrawn.")
             )
         if action == EDIT:
             if not (application.is_editable or application.can_reapply):
                 return self.render_not_editable(application)
-            if is_rate_limited(request):
-                return self.render_rate_limited(self.get_form(request.POST, instance=application))
+            limited = rate_limit_exceeded(request)
+            if limited:
+                return self.render_rate_limited(
+                    self.get_form(request.POST, instance=application),
+                    limited,
+                    application=application,
+                    editing=True,
+                    reapplying=application.can_reapply,
+                )
             form = self.get_form(request.POST, instance=application)
             if form.is_spam:
                 return self.render("rejected", status=400)
@@ -106,6 +119,7 @@ class ApplicationPageView:
                 )
             except NotEditable:
                 return self.render_not_editable(application)
+            count_accepted(request)
             if reapplying:
                 return self.page.render_landing_page(request, application)
             return self.render(
@@ -157,11 +171,30 @@ class ApplicationPageView:
             status=409,
         )
 
-    def render_rate_limited(self, form):
+    def render_rate_limited(self, form, limited, **extra):
         form.is_valid()
-        return self.render(
+        minutes = -(-limited.retry_after // 60)
+        wait = ngettext(
+            "Please try again in %(minutes)d minute.",
+            "Please try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        if limited.limit == "user":
+            what = _(
+                "Too many attempts: you have already sent or changed your applications "
+                "several times in a short while, so this one was not saved."
+            )
+        else:
+            what = _(
+                "Too many attempts: many applications have been sent from your network "
+                "in a short while, so yours was not saved."
+            )
+        response = self.render(
             "form",
             form=form,
             status=429,
-            notice=_("Too many attempts. Please wait a while and try again."),
+            notice=" ".join([what, wait, _("Your answers are still in the form below.")]),
+            **extra,
         )
+        response["Retry-After"] = str(limited.retry_after)
+        return response
