@@ -224,6 +224,90 @@ def check_tracking_deploy(app_configs=None, **kwargs):
     return _tracking_messages(checks.Error, "wagtail_mentoring.E010")
 
 
+# Cache backends whose entries live in one server process (or nowhere at all).
+PROCESS_LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": (
+        "which each server process keeps for itself: with several processes (gunicorn or "
+        "uWSGI workers, several servers) each one counts on its own, and a member gets the "
+        "limit once per process"
+    ),
+    "django.core.cache.backends.dummy.DummyCache": (
+        "which keeps nothing: no post is ever counted, so the limit never applies"
+    ),
+}
+
+
+def _rate_limit_cache_backend(alias):
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = (getattr(settings, "CACHES", {}).get(alias) or {}).get("BACKEND", "")
+    try:
+        backend = import_string(path)
+    except ImportError:
+        return None
+    for local, why in PROCESS_LOCAL_CACHES.items():
+        if issubclass(backend, import_string(local)):
+            return local, why
+    return None
+
+
+def check_rate_limit(app_configs=None, **kwargs):
+    from django.conf import settings
+
+    limits = app_settings.RATE_LIMIT
+    problems = [
+        f"{key} must be a whole number of 0 or more, or None, got {limits.get(key)!r}"
+        for key in ("USER", "IP")
+        if limits.get(key) is not None
+        and not (_positive_int(limits.get(key)) or limits.get(key) == 0)
+    ]
+    if not _positive_int(limits.get("WINDOW_SECONDS")):
+        problems.append(
+            f"WINDOW_SECONDS must be a whole number above 0, got {limits.get('WINDOW_SECONDS')!r}"
+        )
+    alias = limits.get("CACHE")
+    if alias not in getattr(settings, "CACHES", {}):
+        problems.append(f"CACHE is {alias!r}, which CACHES does not define")
+    unknown = sorted(set(limits) - {"USER", "IP", "WINDOW_SECONDS", "CACHE"}, key=str)
+    if unknown:
+        problems.append(f"unknown key(s) {', '.join(map(repr, unknown))}")
+    return [
+        checks.Error(
+            f"{PREFIX}RATE_LIMIT: {problem}.",
+            hint='For example {"USER": 10, "IP": 200, "WINDOW_SECONDS": 3600, "CACHE": "default"}.',
+            id="wagtail_mentoring.E009",
+        )
+        for problem in problems
+    ]
+
+
+def check_rate_limit_cache(app_configs=None, **kwargs):
+    """W002, a deployment check: the rate limit's counters must be shared by every process."""
+    from django.conf import settings
+
+    limits = app_settings.RATE_LIMIT
+    if settings.DEBUG or not (limits.get("USER") or limits.get("IP")):
+        return []
+    alias = limits.get("CACHE") or "default"
+    local = _rate_limit_cache_backend(alias)
+    if local is None:
+        return []
+    backend, why = local
+    return [
+        checks.Warning(
+            f"{PREFIX}RATE_LIMIT counts accepted posts in the cache {alias!r}, a "
+            f"{backend.rsplit('.', 1)[-1]}, {why}.",
+            hint=(
+                f'Point CACHES[{alias!r}] (or {PREFIX}RATE_LIMIT["CACHE"]) at a cache that '
+                "every server process shares, such as Redis or the database cache "
+                "(see docs/howto/deploy.md)."
+            ),
+            id="wagtail_mentoring.W002",
+        )
+    ]
+
+
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
@@ -231,4 +315,6 @@ def register() -> None:
     checks.register(check_membership_backend)
     checks.register(check_choice_settings)
     checks.register(check_base_template, checks.Tags.templates)
+    checks.register(check_rate_limit)
+    checks.register(check_rate_limit_cache, deploy=True)
     checks.register(check_tracking_deploy, deploy=True)
