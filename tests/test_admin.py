@@ -121,3 +121,78 @@ def test_topics_are_managed_as_snippets(admin_client):
     assert Topic.objects.get().name == "Leadership"
     listing = admin_client.get(reverse("wagtailsnippets_wagtail_mentoring_topic:list"))
     assert "Leadership" in listing.content.decode()
+
+
+# -- modeladmin's generic failures answer 400 or 404, never 500 --------------------
+
+LISTS = ["application", "match", "sentemail", "surveyresponse", "cycle"]
+BAD_QUERIES = {
+    "q=Night%00jar": "NUL character",
+    "q=" + "x" * 201: "at most 200 characters",
+    "no_such_field=1": "cannot be filtered by no_such_field",
+    "status%00=1": "NUL character",
+}
+
+
+@pytest.fixture
+def world(db, settings):
+    from tests.world import build_world
+
+    return build_world(settings)
+
+
+@pytest.fixture
+def committee_client(world):
+    from tests.world import client_for
+
+    return client_for(world, "committee")
+
+
+@pytest.mark.parametrize("model", LISTS)
+def test_bad_listing_queries_answer_400_with_the_reason(world, committee_client, model):
+    url = reverse(f"wagtail_mentoring_{model}_modeladmin_index")
+    for query, reason in BAD_QUERIES.items():
+        response = committee_client.get(f"{url}?{query}")
+        assert response.status_code == 400, (query, response.status_code)
+        assert reason in response.content.decode(), query
+    # The view's own parameters still work, whatever their value.
+    for query in ("q=Nightjar", "p=abc", "p=99999999999999999999", "o=abc.-7", "o=0", "e=1"):
+        assert committee_client.get(f"{url}?{query}").status_code == 200, query
+
+
+def test_lookups_no_list_filter_offers_are_refused(world, committee_client):
+    """modeladmin would run them as database lookups: a password-hash oracle."""
+    url = reverse("wagtail_mentoring_application_modeladmin_index")
+    for query in ("user__password__startswith=md5", "contact_email__contains=mentee"):
+        response = committee_client.get(f"{url}?{query}")
+        assert response.status_code == 400
+        assert "Bartholomew" not in response.content.decode()
+    assert committee_client.get(f"{url}?status=%00").status_code == 400
+    # A filter's own parameter with a value it cannot take: an empty list or 400.
+    for query in ("cycle__id__exact=abc", "topics__id__exact=²", "submitted_at__gte=x"):
+        assert committee_client.get(f"{url}?{query}").status_code in (200, 400), query
+    good = committee_client.get(f"{url}?role__exact=mentee&status__exact=matched")
+    assert good.status_code == 200 and "Bartholomew" in good.content.decode()
+
+
+@pytest.mark.parametrize("model", LISTS)
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999", "-1", "²", "0x1"])
+def test_ids_that_cannot_be_a_row_answer_404(world, model, pk):
+    from tests.world import client_for
+
+    client = client_for(world, "superuser")
+    for action in ("inspect", "history", "edit", "delete"):
+        url = f"/admin/wagtail_mentoring/{model}/{action}/{pk}/"
+        assert client.get(url).status_code == 404, url
+
+
+def test_snippet_ids_that_cannot_be_a_row_answer_404(world):
+    from tests.world import client_for
+
+    client = client_for(world, "superuser")
+    for url in (
+        "/admin/snippets/wagtail_mentoring/topic/edit/abc/",
+        "/admin/snippets/wagtail_mentoring/surveyround/history/99999999999999999999/",
+        "/admin/snippets/choose/wagtail_mentoring/topic/chosen/abc/",
+    ):
+        assert client.get(url).status_code == 404, url

@@ -8,7 +8,7 @@ from wagtail_modeladmin.options import modeladmin_register
 
 from .admin import urls as admin_urls
 from .admin.menu import MentoringAdminGroup
-from .admin.permissions import hide_application_pages_from_form_submissions
+from .admin.permissions import guard_urlpatterns, hide_application_pages_from_form_submissions
 from .admin.surveys import SurveyRoundViewSet
 from .admin.topics import EmailWordingViewSet, TopicViewSet
 from .models import MentoringSettings
@@ -23,4 +23,5 @@ hooks.register("filter_form_submissions_for_user", hide_application_pages_from_f
 
 @hooks.register("register_admin_urls")
 def register_mentoring_urls():
-    return [path("mentoring/", include(admin_urls))]
+    # Deny by default: a view without a declared check (``committee_only``) answers 404.
+    return guard_urlpatterns([path("mentoring/", include(admin_urls))])

@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import app_settings
 from ..models import Application, ApplicationStatus, Role
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyModelAdmin
+from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin
 
 
 class ApplicationAdmin(CommitteeOnlyModelAdmin):
     """Applications, for the committee only (read-only here)."""
 
     model = Application
+    allowed_views = COMMITTEE_READS
     menu_label = _("Applications")
     menu_icon = "form"
     index_view_class = SafeExportIndexView

@@ -6,7 +6,7 @@ from wagtail_modeladmin.helpers import ButtonHelper
 
 from ..models.emails import SentEmail
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyModelAdmin, is_committee
+from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, is_committee
 
 
 class SentEmailButtonHelper(ButtonHelper):
@@ -28,6 +28,7 @@ class SentEmailAdmin(CommitteeOnlyModelAdmin):
     """The outbox: every email the programme sent or will send, and what became of it."""
 
     model = SentEmail
+    allowed_views = COMMITTEE_READS
     menu_label = _("Emails")
     menu_icon = "mail"
     index_view_class = SafeExportIndexView

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from wagtail_modeladmin.views import IndexView
+
+from .listing import CheckedIndexView
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -16,7 +17,7 @@ def neutralise_formula(value):
     return value
 
 
-class SafeExportIndexView(IndexView):
+class SafeExportIndexView(CheckedIndexView):
     """Index view whose CSV export escapes formulas (XLSX cells are written as text).
 
     It also asks for ``DISTINCT`` only when a filter in use can repeat rows:
@@ -32,9 +33,7 @@ class SafeExportIndexView(IndexView):
                 for spec in specs
                 if getattr(spec, "field_path", None) and getattr(spec, "used_parameters", None)
             ]
-            use_distinct = any(
-                lookup_spawns_duplicates(self.opts, path) for path in [*used, *params]
-            )
+            use_distinct = any(lookup_spawns_duplicates(self.opts, path) for path in used)
         return specs, has_filters, params, use_distinct
 
     def write_csv_row(self, writer, row_dict):

@@ -8,7 +8,7 @@ from wagtail_modeladmin.helpers import ButtonHelper
 from ..models import Match
 from ..models.matches import HOLDS_CAPACITY
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyModelAdmin, is_committee
+from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, is_committee
 
 
 class FlaggedFilter(admin.SimpleListFilter):
@@ -45,6 +45,7 @@ class MatchAdmin(CommitteeOnlyModelAdmin):
     """Matches, with their score, explanation and timeline (committee only, read-only)."""
 
     model = Match
+    allowed_views = COMMITTEE_READS
     menu_label = _("Matches")
     menu_icon = "link"
     list_display = (

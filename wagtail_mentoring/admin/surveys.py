@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..models import SurveyResponse, SurveyRound
 from .exports import SafeExportIndexView
-from .permissions import CommitteeOnlyModelAdmin
+from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, CommitteeOnlySnippetViewSet
+from .topics import CONTENT_VIEWS
 
 
-class SurveyRoundViewSet(SnippetViewSet):
-    """A cycle's survey rounds: which survey, when, and how often to remind."""
+class SurveyRoundViewSet(CommitteeOnlySnippetViewSet):
+    """A cycle's survey rounds: which survey, when, and how often to remind.
+
+    Rounds hold no personal data (their responses are :class:`SurveyResponseAdmin`'s),
+    so Wagtail's model permissions decide, as for other content editors manage.
+    """
 
     model = SurveyRound
+    allowed_views = CONTENT_VIEWS
     icon = "list-ul"
     list_display = ["name", "cycle", "page", "months_after_start", "max_reminders"]
     list_filter = ["cycle"]
@@ -21,6 +26,7 @@ class SurveyResponseAdmin(CommitteeOnlyModelAdmin):
     """Survey answers, for the committee only (read-only)."""
 
     model = SurveyResponse
+    allowed_views = COMMITTEE_READS
     menu_label = _("Survey responses")
     menu_icon = "list-ul"
     index_view_class = SafeExportIndexView

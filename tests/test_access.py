@@ -1,0 +1,205 @@
+"""Every URL the package adds, requested as every role: only the committee sees anyone.
+
+The URLs are discovered from the URLconf (``tests/world.py``), so a view added later,
+by the package or by a new wagtail-modeladmin release, is requested here too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from tests import world as w
+
+OUTSIDERS = [role for role in w.ROLES if role not in w.COMMITTEE_ROLES]
+
+#: A POST that would make each state-changing view act if it were let through.
+FORGED_POST = {
+    "action": "approve_all",
+    "reason": "Ended by a forged request",
+    "name": "Forged",
+    "subject": "Forged",
+    "body": "Forged",
+    "match": "1",
+    "mentor": "1",
+}
+
+#: Views the committee reads (and must be able to): (model or None, action).
+COMMITTEE_READS = {
+    *((model, action) for model in ("application", "match", "sentemail", "surveyresponse", "cycle")
+      for action in ("index", "inspect", "history")),
+    *((None, action) for action in (
+        "matching", "matching_cycle", "matching_mentee", "report_index", "report",
+        "conference_index", "conference", "end_match", "resend_email",
+    )),
+    ("emailwording", "list"),
+    ("surveyround", "list"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def world(db, settings):
+    return w.build_world(settings)
+
+
+def refused(response) -> bool:
+    """403 / 404, or the admin's redirect to its login page."""
+    if response.status_code in (403, 404):
+        return True
+    return response.status_code == 302 and "/login/" in response.headers.get("Location", "")
+
+
+def test_discovery_finds_every_url_the_package_adds(world):
+    endpoints = w.package_endpoints()
+    names = {endpoint.name for endpoint in endpoints}
+    assert len(endpoints) >= 60, sorted(names)
+    for model in ("application", "match", "sentemail", "surveyresponse", "cycle"):
+        for action in ("index", "inspect", "history"):
+            assert f"wagtail_mentoring_{model}_modeladmin_{action}" in names
+    for model in ("topic", "emailwording", "surveyround"):
+        assert f"wagtailsnippets_wagtail_mentoring_{model}:list" in names
+        assert f"wagtailsnippets_wagtail_mentoring_{model}:history" in names
+    assert {
+        "wagtail_mentoring_matching",
+        "wagtail_mentoring_matching_cycle",
+        "wagtail_mentoring_matching_mentee",
+        "wagtail_mentoring_report_index",
+        "wagtail_mentoring_report",
+        "wagtail_mentoring_conference_index",
+        "wagtail_mentoring_conference",
+        "wagtail_mentoring_end_match",
+        "wagtail_mentoring_resend_email",
+    } <= names
+    # Every one of them can be filled from the world; most are in the admin.
+    admin = [endpoint for endpoint in endpoints if endpoint.url(world).startswith("/admin/")]
+    assert len(admin) >= 60
+
+
+def test_no_role_outside_the_committee_sees_anyone(world, capsys):
+    endpoints = w.package_endpoints()
+    package = [(endpoint.name, endpoint.url(world), True) for endpoint in endpoints]
+    wagtail = [(url, url, "delete_submissions" in url or "/delete/" in url) for url in
+               w.wagtail_places(world)]  # fmt: skip
+    # Admin URLs must refuse; the package's public endpoints (tracking webhooks, which
+    # authenticate the provider) must still never show anyone or change anything.
+    admin_names = {name for name, url, _post in package if url.startswith("/admin/")}
+    application_listings = {
+        reverse("wagtailforms:list_submissions", args=[world.pages[key].pk])
+        for key in ("mentor", "mentee")
+    }
+    before = world.fingerprint()
+    leaks, not_refused, requests = [], [], 0
+    for role in OUTSIDERS:
+        client = w.client_for(world, role)
+        for name, url, post in package + wagtail:
+            for method in ("get", "post") if post else ("get",):
+                response = getattr(client, method)(url, FORGED_POST if method == "post" else None)
+                requests += 1
+                found = world.leaks(response)
+                if found:
+                    leaks.append((role, method, url, response.status_code, found))
+                # The package's own URLs refuse; Wagtail's page views may serve the page
+                # itself (the editor edits it) but never a person.
+                must_refuse = name in admin_names or url.split("?")[0] in application_listings
+                server_error = url.startswith("/admin/") and response.status_code >= 500
+                if server_error or (must_refuse and not refused(response)):
+                    not_refused.append((role, method, url, response.status_code))
+    after = world.fingerprint()
+    with capsys.disabled():
+        print(
+            f"\naccess: {len(package)} package URLs + {len(wagtail)} Wagtail places, "
+            f"{len(OUTSIDERS)} roles outside the committee, {requests} requests, "
+            f"{len(leaks)} leaks, {len(not_refused)} not refused"
+        )
+    assert not leaks, "\n".join(map(repr, leaks))
+    assert not not_refused, "\n".join(map(repr, not_refused))
+    assert after == before
+
+
+@pytest.mark.parametrize("role", sorted(w.COMMITTEE_ROLES))
+def test_the_committee_reads_every_view_it_needs(world, role):
+    client = w.client_for(world, role)
+    seen = set()
+    for endpoint in w.package_endpoints():
+        if not endpoint.url(world).startswith("/admin/"):
+            continue  # the tracking webhooks answer providers, not people
+        response = client.get(endpoint.url(world), follow=True)
+        assert response.status_code < 500, (endpoint.name, response.status_code)
+        key = (endpoint.model_name if endpoint.model_name else None, endpoint.action)
+        if key in COMMITTEE_READS:
+            seen.add(key)
+            assert response.status_code == 200, (endpoint.name, response.status_code)
+    assert seen == COMMITTEE_READS
+    inspect = reverse("wagtail_mentoring_application_modeladmin_inspect",
+                      args=[world.objects["application"].pk])  # fmt: skip
+    assert w.MENTEE["email"] in client.get(inspect).content.decode()
+    history = reverse("wagtail_mentoring_match_modeladmin_history",
+                      args=[world.objects["match"].pk])  # fmt: skip
+    assert w.MENTOR["name"] in client.get(history).content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "wagtail_mentoring_application_modeladmin_create",
+        "wagtail_mentoring_application_modeladmin_edit",
+        "wagtail_mentoring_application_modeladmin_delete",
+        "wagtail_mentoring_match_modeladmin_edit",
+        "wagtail_mentoring_sentemail_modeladmin_delete",
+        "wagtail_mentoring_surveyresponse_modeladmin_edit",
+    ],
+)
+def test_views_nobody_needs_are_refused_even_to_superusers(world, name):
+    model = name.removeprefix("wagtail_mentoring_").split("_modeladmin_")[0]
+    args = [] if name.endswith("_create") else [world.objects[model].pk]
+    client = w.client_for(world, "superuser")
+    before = world.fingerprint()
+    assert client.get(reverse(name, args=args)).status_code == 404
+    assert client.post(reverse(name, args=args), FORGED_POST).status_code == 404
+    assert world.fingerprint() == before
+
+
+@pytest.fixture
+def content_editor(world, django_user_model):
+    """A site editor with every permission on the models that hold no personal data."""
+    user = django_user_model.objects.create_user("content", password="pw")
+    group = Group.objects.create(name="Content editors")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="wagtail_mentoring",
+            content_type__model__in=["topic", "emailwording", "surveyround", "cycle"],
+        ),
+    )
+    user.groups.add(group)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def test_content_editors_manage_content_and_see_no_one(world, client, content_editor):
+    client.force_login(content_editor)
+    for name in (
+        "wagtailsnippets_wagtail_mentoring_topic:list",
+        "wagtailsnippets_wagtail_mentoring_emailwording:list",
+        "wagtailsnippets_wagtail_mentoring_surveyround:list",
+        "wagtail_mentoring_cycle_modeladmin_index",
+    ):
+        assert client.get(reverse(name)).status_code == 200, name
+    response = client.post(
+        reverse("wagtailsnippets_wagtail_mentoring_topic:add"), {"name": "Cataloguing"}
+    )
+    assert response.status_code == 302
+    for endpoint in w.package_endpoints():
+        if not endpoint.url(world).startswith("/admin/"):
+            continue  # the tracking webhooks answer providers, not people
+        response = client.get(endpoint.url(world))
+        assert response.status_code < 500, endpoint.name
+        assert not world.leaks(response), endpoint.name
+        if endpoint.model_name in ("application", "match", "sentemail", "surveyresponse"):
+            assert refused(response), endpoint.name
+    # Deleting a cycle that holds applications would list them by name: committee only.
+    cycle = world.objects["cycle"]
+    delete = reverse("wagtail_mentoring_cycle_modeladmin_delete", args=[cycle.pk])
+    response = client.post(delete)
+    assert response.status_code == 403 and not world.leaks(response)
