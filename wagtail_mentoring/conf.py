@@ -134,6 +134,17 @@ class AppSettings:
         return self._setting("MIN_SUBMIT_SECONDS", 3)
 
     @property
+    def MAX_ANSWER_LENGTH(self) -> int:
+        """Most characters a free-text answer to an editor's question may have.
+
+        ``WAGTAIL_MENTORING_MAX_ANSWER_LENGTH``, default ``5000``. Applies to the
+        multi-line and hidden questions that editors add to application pages and
+        survey pages; the form says the limit next to the field and refuses longer
+        answers with a message that gives it.
+        """
+        return self._setting("MAX_ANSWER_LENGTH", 5000)
+
+    @property
     def RATE_LIMIT(self) -> dict:
         """How many accepted application posts one user and one IP address may make.
 

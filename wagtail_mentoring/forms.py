@@ -8,16 +8,15 @@ builder and are stored in ``Application.extra_answers`` under their clean names.
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from wagtail.contrib.forms.forms import FormBuilder
 
 from .conf import app_settings
+from .inputs import AnswerFormBuilder, json_ready, parse_id, with_length_help
 from .models.applications import (
     Application,
     CareerStage,
@@ -49,16 +48,13 @@ MENTEE_FIELDS = ["mentor_kind", "preferred_mentor_stage"]
 CONSENT_FIELDS = ["commitment_consent", "privacy_consent"]
 
 
-_MAX_PK = 2**63 - 1
-
-
 class TopicChoiceField(forms.ModelMultipleChoiceField):
-    """Topic checkboxes that refuse out-of-range ids before they reach the database."""
+    """Topic checkboxes that refuse anything but ids before they reach the database."""
 
     def _check_values(self, value):
         for pk in value:
-            text = str(pk).strip()
-            if not text.isdigit() or int(text) > _MAX_PK:
+            text = str(pk)
+            if parse_id(text) is None:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -147,6 +143,9 @@ class ApplicationForm(forms.ModelForm):
             if self.role == Role.MENTOR
             else _("What you hope to achieve")
         )
+        for name in ("goals", "mentor_kind"):
+            if name in self.fields:
+                with_length_help(self.fields[name], self.fields[name].max_length)
         for name, field in self._editor_fields().items():
             self.fields[EXTRA_PREFIX + name] = field
         self.order_fields(
@@ -166,7 +165,7 @@ class ApplicationForm(forms.ModelForm):
     def _editor_fields(self) -> dict[str, forms.Field]:
         if self.page is None:
             return {}
-        return FormBuilder(self.page.get_form_fields()).formfields
+        return AnswerFormBuilder(self.page.get_form_fields()).formfields
 
     # -- anti-spam --------------------------------------------------------------
 
@@ -202,13 +201,7 @@ class ApplicationForm(forms.ModelForm):
         for name, value in self.cleaned_data.items():
             if not name.startswith(EXTRA_PREFIX):
                 continue
-            if hasattr(value, "isoformat"):
-                value = value.isoformat()
-            elif isinstance(value, Decimal):
-                value = str(value)  # exact, unlike a float
-            elif isinstance(value, (list, tuple)):
-                value = [str(v) for v in value]
-            answers[name[len(EXTRA_PREFIX) :]] = value
+            answers[name[len(EXTRA_PREFIX) :]] = json_ready(value)
         return answers
 
     def get_topic_ids(self) -> list[int]:
@@ -275,3 +268,7 @@ class WithdrawForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_length_help(self.fields["reason"], self.fields["reason"].max_length)

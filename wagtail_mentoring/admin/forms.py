@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminPageChooser
 from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
 from wagtail.models import Page, get_page_models
+
+from ..inputs import IdModelChoiceField, parse_id, with_length_help
 
 
 def program_page_models() -> list[type[Page]]:
@@ -19,6 +22,19 @@ def program_page_models() -> list[type[Page]]:
     ]
 
 
+class ProgramPageChooser(AdminPageChooser):
+    """Wagtail's page chooser, which shows no page for a value that is not an id.
+
+    Wagtail's own looks the value up as it is, and a database refuses some values
+    (text, numbers beyond 64 bits) with an error instead of "no such page".
+    """
+
+    def get_instance(self, value):
+        if value is not None and not isinstance(value, Page) and parse_id(str(value)) is None:
+            return None
+        return super().get_instance(value)
+
+
 class CycleForm(WagtailAdminModelForm):
     """Cycle form whose programme page chooser offers only programme pages.
 
@@ -27,7 +43,7 @@ class CycleForm(WagtailAdminModelForm):
     that has no survey rounds yet.
     """
 
-    default_survey = forms.ModelChoiceField(
+    default_survey = IdModelChoiceField(
         queryset=Page.objects.none(),
         required=False,
         label=_("Add the default survey rounds with this survey"),
@@ -44,8 +60,13 @@ class CycleForm(WagtailAdminModelForm):
         field = self.fields.get("program_page")
         if field is not None:
             models = program_page_models()
-            field.queryset = Page.objects.type(*models)
-            field.widget = AdminPageChooser(target_models=models)
+            self.fields["program_page"] = IdModelChoiceField(
+                queryset=Page.objects.type(*models),
+                widget=ProgramPageChooser(target_models=models),
+                required=field.required,
+                label=field.label,
+                help_text=field.help_text,
+            )
         from ..models.surveys import SurveyPage
 
         self.fields["default_survey"].queryset = SurveyPage.objects.live()
@@ -96,3 +117,28 @@ class ApplicationPageForm(WagtailAdminFormPageForm):
                     _("Applications were made through this page, so its role cannot change."),
                 )
         return cleaned
+
+
+class EndMatchForm(forms.Form):
+    """Why a match ends early: required, at most the model's 1,000 characters, no NUL."""
+
+    reason = forms.CharField(
+        label=_("Why does it end early?"),
+        error_messages={"required": _("Say why the match ends early.")},
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "aria-describedby": "id_reason_help"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..models.matches import Match
+
+        limit = Match._meta.get_field("end_reason").max_length
+        field = self.fields["reason"]
+        field.max_length = limit
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(limit)
+        field.help_text = _(
+            "Kept in the match's timeline for the committee; both people are told that "
+            "the match ended, without the reason."
+        )
+        with_length_help(field, limit)

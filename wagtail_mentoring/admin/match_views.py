@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..matching.services import MatchingError, end_match
 from ..models import Match
+from .forms import EndMatchForm
 from .permissions import committee_only
 
 
@@ -20,22 +21,25 @@ def end_match_view(request, match_id):
     )
     inspect_url = reverse("wagtail_mentoring_match_modeladmin_inspect", args=[match.pk])
     error = ""
+    form = EndMatchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        reason = request.POST.get("reason", "")
-        try:
-            end_match(match, actor=request.user, reason=reason)
-        except MatchingError as problem:
-            error = str(problem)
+        if form.is_valid():
+            try:
+                end_match(match, actor=request.user, reason=form.cleaned_data["reason"])
+            except MatchingError as problem:
+                error = str(problem)
+            else:
+                messages.success(
+                    request,
+                    _("The match of %(mentor)s and %(mentee)s has ended; both have been told.")
+                    % {"mentor": match.mentor.name, "mentee": match.mentee.name},
+                )
+                return redirect(inspect_url)
         else:
-            messages.success(
-                request,
-                _("The match of %(mentor)s and %(mentee)s has ended; both have been told.")
-                % {"mentor": match.mentor.name, "mentee": match.mentee.name},
-            )
-            return redirect(inspect_url)
+            error = " ".join(form.errors.get("reason", [])) or _("Say why the match ends early.")
     return TemplateResponse(
         request,
         "wagtail_mentoring/admin/match_end.html",
-        {"match": match, "inspect_url": inspect_url, "error": error},
+        {"match": match, "inspect_url": inspect_url, "error": error, "form": form},
         status=400 if error else 200,
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..conf import app_settings
+from ..inputs import parse_id, parse_ids
 from ..matching.pool import OPEN_STATUSES
 from ..matching.services import MatchingError, approve_match, propose_match, set_pinned
 from ..matching.suggest import approve_many, discard_many, suggest_for_cycle, suggest_mentors
@@ -88,7 +89,7 @@ def _cycle_action(request, cycle):
         )
     elif action in ("approve_selected", "approve_all", "discard_selected", "pin", "unpin"):
         if action != "approve_all":
-            ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
+            ids = parse_ids(request.POST.getlist("match"))
             proposals = proposals.filter(pk__in=ids)
             if not ids:
                 messages.warning(request, _("Select at least one proposal first."))
@@ -137,9 +138,11 @@ def matching_mentee(request, application_id):
         Application.objects.select_related("cycle"), pk=application_id, role=Role.MENTEE
     )
     if request.method == "POST":
-        mentor = get_object_or_404(
-            Application, pk=request.POST.get("mentor") or 0, role=Role.MENTOR, cycle=mentee.cycle
-        )
+        mentor_id = parse_id(request.POST.get("mentor", ""))
+        if mentor_id is None:
+            messages.error(request, _("Choose a mentor from the suggestions."))
+            return redirect("wagtail_mentoring_matching_mentee", application_id=mentee.pk)
+        mentor = get_object_or_404(Application, pk=mentor_id, role=Role.MENTOR, cycle=mentee.cycle)
         suggestion = next(
             (s for s in suggest_mentors(mentee, limit=10_000) if s.mentor_id == mentor.pk), None
         )

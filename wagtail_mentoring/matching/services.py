@@ -180,9 +180,16 @@ def set_pinned(match: Match, pinned: bool, *, actor=None) -> Match:
 
 
 def end_match(match: Match, *, actor=None, reason: str) -> Match:
-    """End an approved or active match early; a reason is required."""
+    """End an approved or active match early; a reason is required (at most 1,000 characters)."""
     if not reason or not reason.strip():
         raise MatchingError(_("Say why the match ends early."))
+    limit = Match._meta.get_field("end_reason").max_length
+    if len(reason.strip()) > limit:
+        raise MatchingError(
+            _("Shorten the reason to at most %(limit)d characters.") % {"limit": limit}
+        )
+    if "\x00" in reason:
+        raise MatchingError(_("Null characters are not allowed."))
     return _finish(match, MatchStatus.ENDED_EARLY, "ended", actor, reason.strip())
 
 

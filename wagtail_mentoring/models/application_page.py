@@ -22,6 +22,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from ..admin.forms import ApplicationPageForm
+from ..inputs import AnswerFormBuilder
 from .applications import Role
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin
 from .site_settings import MentoringSettings
@@ -84,6 +85,7 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
     ]
 
     base_form_class = ApplicationPageForm
+    form_builder = AnswerFormBuilder
     template = "wagtail_mentoring/pages/application_page.html"
     landing_page_template = "wagtail_mentoring/pages/application_page_landing.html"
     subpage_types: list[str] = []

@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from ..conf import app_settings
+from ..inputs import parse_id
 from .blocks import ProgramBodyBlock
 from .cycles import Cycle
 
@@ -136,20 +137,36 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
         """The logged-in member's applications across roles and cycles, with status.
 
         A POST with ``alumni_application`` (one of the member's completed applications)
-        and ``alumni_listing_consent`` sets whether the alumni block may list them.
+        and ``alumni_listing_consent`` sets whether the alumni block may list them; a
+        POST whose ``alumni_application`` is not an id gets the page again with an
+        error (400).
         """
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         from .applications import Application, ApplicationStatus
 
         if request.method == "POST":
+            application_id = parse_id(request.POST.get("alumni_application", ""))
+            if application_id is None:
+                return self.render_my_mentoring(
+                    request,
+                    error=_(
+                        "That choice could not be saved. Please reload the page and try again."
+                    ),
+                    status=400,
+                )
             Application.objects.filter(
-                pk=request.POST.get("alumni_application") or 0,
+                pk=application_id,
                 user=request.user,
                 cycle__program_page=self,
                 status=ApplicationStatus.COMPLETED,
             ).update(alumni_listing_consent=bool(request.POST.get("alumni_listing_consent")))
             return redirect(self.url + self.reverse_subpage("my_mentoring"))
+        return self.render_my_mentoring(request)
+
+    def render_my_mentoring(self, request, error: str = "", status: int = 200):
+        """The "My mentoring" page; ``error`` is shown above the applications."""
+        from .applications import Application
 
         applications = (
             Application.objects.filter(user=request.user, cycle__program_page=self)
@@ -173,7 +190,10 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
             application.partners = partners.get(application.pk, [])
         context = self.get_context(request)
         context["applications"] = applications
-        return TemplateResponse(request, "wagtail_mentoring/pages/my_mentoring.html", context)
+        context["error"] = error
+        return TemplateResponse(
+            request, "wagtail_mentoring/pages/my_mentoring.html", context, status=status
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.contrib.forms.forms import FormBuilder
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from ..inputs import AnswerFormBuilder, json_ready
 from .pages import MentoringPageMixin
 
 TOKEN_SALT = "wagtail_mentoring.survey"
@@ -52,7 +52,7 @@ class SurveyFormField(AbstractFormField):
     panels = [*AbstractFormField.panels, FieldPanel("flag_answer")]
 
 
-class SurveyFormBuilder(FormBuilder):
+class SurveyFormBuilder(AnswerFormBuilder):
     def create_rating_field(self, field, options):
         return forms.TypedChoiceField(
             choices=RATINGS, coerce=int, widget=forms.RadioSelect, **options
@@ -292,6 +292,7 @@ def save_response(page, form, match, survey_round, role: str) -> SurveyResponse:
         value = form.cleaned_data.get(field.clean_name)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
+        value = json_ready(value)
         answers[field.clean_name] = {"label": field.label, "type": field.field_type, "value": value}
         if field.flag_answer and str(value).strip().lower() == field.flag_answer.strip().lower():
             flags.append(f"{field.label}: {value}")
