@@ -85,7 +85,7 @@ def test_the_tests_urls_answer_what_cannot_be_read_with_400(http, db, caplog):
     )
     assert response.status_code == 404
     assert "The Amazon SES tracking webhook is not configured" in caplog.text
-    for provider in ("postmark", "brevo", "sparkpost", "sendgrid", "mailjet"):
+    for provider in ("postmark", "brevo", "sparkpost", "mailjet"):
         for body in payloads.JUNK_BODIES:
             response = http.post(
                 f"/anymail/{provider}/tracking/",
@@ -204,7 +204,7 @@ def test_the_tests_configuration_passes_the_tracking_checks(settings):
         m for m in checks.run_checks(include_deployment_checks=True) if m.id.endswith("E010")
     ]
     assert error.level == checks.ERROR
-    assert "Amazon SES, Brevo, Mailjet, Postmark, SendGrid, SparkPost" in error.msg
+    assert "Amazon SES, Brevo, Mailjet, Postmark, SparkPost" in error.msg
 
 
 def test_signed_providers_without_their_key_are_reported(settings):
