@@ -203,3 +203,89 @@ def test_content_editors_manage_content_and_see_no_one(world, client, content_ed
     delete = reverse("wagtail_mentoring_cycle_modeladmin_delete", args=[cycle.pk])
     response = client.post(delete)
     assert response.status_code == 403 and not world.leaks(response)
+
+
+# -- views added later are refused until someone allows them ----------------------
+
+
+def _call(pattern, request, **kwargs):
+    from django.http import Http404
+
+    try:
+        return pattern.callback(request, **kwargs).status_code
+    except Http404:
+        return 404
+
+
+def test_a_view_a_later_modeladmin_release_adds_is_refused(world, rf, monkeypatch):
+    from django.http import HttpResponse
+    from django.urls import re_path
+    from wagtail_modeladmin.options import ModelAdmin
+
+    from wagtail_mentoring.admin.applications import ApplicationAdmin
+
+    generated = ModelAdmin.get_admin_urls_for_registration
+
+    def with_a_new_view(self):
+        leak = re_path(r"^leak/$", lambda request: HttpResponse(w.MENTEE["name"]),
+                       name=self.url_helper.get_action_url_name("leak"))  # fmt: skip
+        return (*generated(self), leak)
+
+    monkeypatch.setattr(ModelAdmin, "get_admin_urls_for_registration", with_a_new_view)
+    patterns = {p.name: p for p in ApplicationAdmin().get_admin_urls_for_registration()}
+    request = rf.get("/")
+    request.user = world.users["superuser"]
+    assert _call(patterns["wagtail_mentoring_application_modeladmin_leak"], request) == 404
+    request.user = world.users["editor"]
+    assert _call(patterns["wagtail_mentoring_application_modeladmin_index"], request) == 403
+
+
+def test_a_view_a_later_wagtail_release_adds_to_a_snippet_is_refused(world, rf, monkeypatch):
+    from django.http import HttpResponse
+    from django.urls import path
+    from wagtail.snippets.views.snippets import SnippetViewSet
+
+    from wagtail_mentoring.admin.topics import TopicViewSet
+
+    generated = SnippetViewSet.get_urlpatterns
+
+    def with_a_new_view(self):
+        return [*generated(self), path("dump/", lambda request: HttpResponse("x"), name="dump")]
+
+    monkeypatch.setattr(SnippetViewSet, "get_urlpatterns", with_a_new_view)
+    patterns = {p.name: p for p in TopicViewSet().get_urlpatterns()}
+    request = rf.get("/")
+    request.user = world.users["superuser"]
+    assert _call(patterns["dump"], request) == 404
+    request.user = world.users["editor"]
+    assert _call(patterns["list"], request) == 403
+
+
+def test_a_function_view_without_a_declared_check_is_refused(world, rf):
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    from wagtail_mentoring.admin.permissions import committee_only, guard_urlpatterns
+
+    def forgotten(request):
+        return HttpResponse(w.MENTEE["name"])
+
+    patterns = guard_urlpatterns(
+        [
+            path(
+                "mentoring/",
+                include(
+                    [
+                        path("forgotten/", forgotten, name="forgotten"),
+                        path("guarded/", committee_only(forgotten), name="guarded"),
+                    ]
+                ),
+            )
+        ]
+    )
+    inner = {p.name: p for p in patterns[0].url_patterns}
+    request = rf.get("/")
+    for role, guarded in (("superuser", 200), ("committee", 200), ("editor", 403)):
+        request.user = world.users[role]
+        assert _call(inner["forgotten"], request) == 404
+        assert _call(inner["guarded"], request) == guarded
