@@ -20,11 +20,14 @@ What it holds:
   the mentor's), plus ``"match"``, ``"sentemail"``, ``"surveyresponse"``,
   ``"surveyround"``, ``"cycle"``, ``"topic"``, ``"emailwording"``.
 - ``world.pages``: ``"program"``, ``"mentor"``, ``"mentee"`` (application pages) and
-  ``"survey"``, each published with two revisions and a Wagtail form submission
-  carrying an applicant's details.
-- ``world.secrets``: the applicants' names and email addresses; :meth:`World.leaks`
-  returns those found in a response body.
+  ``"survey"``, each published with two revisions (``world.revisions[key]``); the
+  application and survey pages each hold a Wagtail form submission carrying an
+  applicant's details (``world.submissions[key]``), as a forged or legacy row would.
+- ``world.secrets``: the applicants' names and email addresses and a survey answer;
+  :meth:`World.leaks` returns those found in a response body.
 - :meth:`World.fingerprint` summarises the state a forged POST could change.
+- :func:`wagtail_places` lists Wagtail's own views of those pages (form submissions,
+  revisions, compare, preview, draft, page history, site history).
 
 :func:`package_endpoints` walks ``django.urls.get_resolver()`` and keeps every pattern
 that belongs to the package (its view lives in ``wagtail_mentoring``, or its name or
