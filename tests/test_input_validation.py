@@ -331,3 +331,38 @@ def test_the_cycle_form_refuses_a_page_that_is_not_an_id(
     response = client.post(url, {"name": "2028 cycle", field: value})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+# -- the package's snippets --------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(make_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    return client
+
+
+def test_searching_topics_finds_them(superuser_client, topics):
+    url = reverse("wagtailsnippets_wagtail_mentoring_topic:list")
+    for query in ("Lead", "abc", "\x00", "²", "x" * 6000):
+        assert superuser_client.get(url, {"q": query}).status_code == 200
+    found = superuser_client.get(url, {"q": "Lead"}).content.decode()
+    assert "Leadership" in found and "Data literacy" not in found
+
+
+def test_a_snippet_chooser_without_a_creation_form_has_no_create_view(superuser_client):
+    for model in ("topic", "emailwording", "surveyround"):
+        url = reverse(f"wagtailsnippetchoosers_wagtail_mentoring_{model}:create")
+        assert superuser_client.post(url, {"name": "New"}).status_code == 404
+        assert superuser_client.get(url).status_code == 404
+
+
+def test_a_survey_round_with_responses_is_not_deleted_and_says_why(superuser_client, survey_link):
+    assert superuser_client.post(survey_link, {"anything_else": "Fine"}).status_code == 200
+    survey_round = SurveyRound.objects.get()
+    url = reverse("wagtailsnippets_wagtail_mentoring_surveyround:delete", args=[survey_round.pk])
+    response = superuser_client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "has responses, so it cannot be deleted" in response.content.decode()
+    assert SurveyRound.objects.filter(pk=survey_round.pk).exists()

@@ -265,10 +265,14 @@ class CommitteeOnlyModelAdmin(CommitteeOnlyAdmin, ModelAdmin):
 
 
 class CommitteeOnlyChooserViewSet(CommitteeOnlyAdmin, SnippetChooserViewSet):
-    """The chooser of a guarded snippet: for users with a permission on its model."""
+    """The chooser of a guarded snippet: for users with a permission on its model.
+
+    No "create": the package's snippet choosers have no creation form, and Wagtail's
+    create view without one fails on every request.
+    """
 
     allowed_views = dict.fromkeys(
-        ("choose", "choose_results", "chosen", "chosen_multiple", "create"), MODEL_PERMISSIONS
+        ("choose", "choose_results", "chosen", "chosen_multiple"), MODEL_PERMISSIONS
     )
 
     def get_urlpatterns(self):

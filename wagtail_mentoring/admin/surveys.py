@@ -1,11 +1,32 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.views.snippets import DeleteView
 
 from ..models import SurveyResponse, SurveyRound
 from .exports import SafeExportIndexView
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, CommitteeOnlySnippetViewSet
 from .topics import CONTENT_VIEWS
+
+
+class SurveyRoundDeleteView(DeleteView):
+    """A round with responses stays: its responses protect it (Wagtail cannot tell,
+    because responses are kept out of its reference index)."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("This survey round has responses, so it cannot be deleted."),
+            )
+            return redirect(self.get_success_url())
 
 
 class SurveyRoundViewSet(CommitteeOnlySnippetViewSet):
@@ -16,6 +37,7 @@ class SurveyRoundViewSet(CommitteeOnlySnippetViewSet):
     """
 
     model = SurveyRound
+    delete_view_class = SurveyRoundDeleteView
     allowed_views = CONTENT_VIEWS
     icon = "list-ul"
     list_display = ["name", "cycle", "page", "months_after_start", "max_reminders"]

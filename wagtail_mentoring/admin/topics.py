@@ -18,6 +18,9 @@ class TopicViewSet(CommitteeOnlySnippetViewSet):
     icon = "tag"
     list_display = ["name", "description"]
     search_fields = ["name"]
+    # The database's own search: Wagtail's SQLite backend cannot search one field of
+    # an indexed model ("no such column: name").
+    search_backend_name = None
     sort_order_field = "sort_order"
     allowed_views = {**CONTENT_VIEWS, "reorder": MODEL_PERMISSIONS}
 
