@@ -99,6 +99,19 @@ def test_bad_commitment_settings_are_errors(default, maximum, setting):
     assert errors[0].msg.startswith(setting)
 
 
+@pytest.mark.parametrize("value", [0, -5, "5000", 12.5, True, None])
+def test_bad_max_answer_length_is_an_error(value):
+    with override_settings(WAGTAIL_MENTORING_MAX_ANSWER_LENGTH=value):
+        errors = [m for m in checks.run_checks() if m.id == "wagtail_mentoring.E011"]
+    assert len(errors) == 1
+    assert errors[0].msg.startswith("WAGTAIL_MENTORING_MAX_ANSWER_LENGTH")
+
+
+def test_a_positive_max_answer_length_passes():
+    with override_settings(WAGTAIL_MENTORING_MAX_ANSWER_LENGTH=300):
+        assert not [m for m in checks.run_checks() if m.id == "wagtail_mentoring.E011"]
+
+
 def test_missing_required_app_is_an_error():
     result = subprocess.run(
         [sys.executable, "-m", "django", "check"],

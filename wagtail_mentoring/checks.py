@@ -308,6 +308,20 @@ def check_rate_limit_cache(app_configs=None, **kwargs):
     ]
 
 
+def check_max_answer_length(app_configs=None, **kwargs):
+    """E011: the cap on editors' free-text questions is a whole number above 0."""
+    value = app_settings.MAX_ANSWER_LENGTH
+    if _positive_int(value):
+        return []
+    return [
+        checks.Error(
+            f"{PREFIX}MAX_ANSWER_LENGTH must be a whole number above 0, got {value!r}.",
+            hint="Set it to the most characters one answer may hold (the default is 5000).",
+            id="wagtail_mentoring.E011",
+        )
+    ]
+
+
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
@@ -316,5 +330,6 @@ def register() -> None:
     checks.register(check_choice_settings)
     checks.register(check_base_template, checks.Tags.templates)
     checks.register(check_rate_limit)
+    checks.register(check_max_answer_length)
     checks.register(check_rate_limit_cache, deploy=True)
     checks.register(check_tracking_deploy, deploy=True)
