@@ -289,3 +289,91 @@ def test_a_function_view_without_a_declared_check_is_refused(world, rf):
         request.user = world.users[role]
         assert _call(inner["forgotten"], request) == 404
         assert _call(inner["guarded"], request) == guarded
+
+
+# -- Wagtail's bulk actions and page previews ---------------------------------------------
+
+#: The models whose rows are personal data: no bulk-action URL may serve them.
+PERSONAL_MODELS = ("application", "match", "sentemail", "surveyresponse")
+
+
+def _package_bulk_actions():
+    from django.apps import apps
+    from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+
+    registered = []
+    for model in apps.get_app_config("wagtail_mentoring").get_models():
+        name = model._meta.model_name
+        for action in bulk_action_registry.get_bulk_actions_for_model("wagtail_mentoring", name):
+            registered.append((name, action.action_type))
+    return registered
+
+
+def test_bulk_actions_show_no_one_and_change_nothing_outside_the_committee(world):
+    registered = _package_bulk_actions()
+    assert ("surveyround", "delete") in registered  # discovery finds Wagtail's snippet actions
+    urls = []
+    for model, action in registered + [(model, "delete") for model in PERSONAL_MODELS]:
+        route = reverse("wagtail_bulk_action", args=["wagtail_mentoring", model, action])
+        urls.append((model, f"{route}?id={world.objects[model].pk}&next=/admin/"))
+    before = world.fingerprint()
+    problems = []
+    for role in OUTSIDERS:
+        client = w.client_for(world, role)
+        for model, url in urls:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, FORGED_POST if method == "post" else None)
+                personal = model in PERSONAL_MODELS and not refused(response)
+                if response.status_code >= 500 or world.leaks(response) or personal:
+                    problems.append((role, method, url, response.status_code))
+    assert not problems, "\n".join(map(repr, problems))
+    assert world.fingerprint() == before
+
+
+def _form_data(response) -> dict:
+    """The values the admin form in ``response`` would send as it stands."""
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(response.content, "html.parser").find("form", id="page-edit-form")
+    data = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name, kind = field.get("name"), field.get("type", "")
+        if not name or (kind in ("checkbox", "radio") and not field.has_attr("checked")):
+            continue
+        if field.name == "textarea":
+            value = field.text
+        elif field.name == "select":
+            chosen = field.find("option", selected=True)
+            value = chosen.get("value", chosen.text) if chosen else ""
+        else:
+            value = field.get("value", "")
+        data.setdefault(name, []).append(value)
+    return data
+
+
+def test_every_preview_mode_of_every_page_type_renders_for_an_editor(world):
+    from wagtail.fields import StreamField
+    from wagtail.models import get_page_models
+
+    page_types = {
+        model for model in get_page_models() if model._meta.app_label == "wagtail_mentoring"
+    }
+    pages = [page.specific for page in world.pages.values()]
+    assert page_types <= {type(page) for page in pages}, page_types
+    client = w.client_for(world, "editor")
+    checked = []
+    for page in pages:
+        url = reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk])
+        # The preview renders what the editor's form holds: send the edit form as it stands.
+        edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        data = _form_data(edit)
+        for field in type(page)._meta.fields:  # a StreamField's inputs are drawn by script
+            if isinstance(field, StreamField):
+                data.setdefault(f"{field.name}-count", ["0"])
+        assert client.post(url, data).json()["is_valid"], page
+        for mode, _label in page.preview_modes:
+            response = client.get(url, {"mode": mode})
+            checked.append((type(page).__name__, mode, response.status_code))
+            assert not world.leaks(response), (page, mode)
+    assert all(status == 200 for _page, _mode, status in checked), checked
+    assert ("SurveyPage", "landing") in {(name, mode) for name, mode, _s in checked}

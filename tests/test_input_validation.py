@@ -366,3 +366,25 @@ def test_a_survey_round_with_responses_is_not_deleted_and_says_why(superuser_cli
     assert response.status_code == 200
     assert "has responses, so it cannot be deleted" in response.content.decode()
     assert SurveyRound.objects.filter(pk=survey_round.pk).exists()
+
+
+def test_bulk_deleting_a_survey_round_with_responses_keeps_it_and_says_why(
+    superuser_client, survey_link
+):
+    assert superuser_client.post(survey_link, {"anything_else": "Fine"}).status_code == 200
+    survey_round = SurveyRound.objects.get()
+    empty = SurveyRound.objects.create(
+        cycle=survey_round.cycle, name="Unused", page=survey_round.page, months_after_start=2
+    )
+    listing = reverse("wagtailsnippets_wagtail_mentoring_surveyround:list")
+    url = (
+        reverse("wagtail_bulk_action", args=["wagtail_mentoring", "surveyround", "delete"])
+        + f"?id={survey_round.pk}&id={empty.pk}&next={listing}"
+    )
+    assert superuser_client.get(url).status_code == 200
+    response = superuser_client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "has responses, so it cannot be deleted" in response.content.decode()
+    assert SurveyRound.objects.filter(pk=survey_round.pk).exists()
+    # A round nobody answered is still deleted as usual.
+    assert not SurveyRound.objects.filter(pk=empty.pk).exists()

@@ -9,7 +9,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from .admin import urls as admin_urls
 from .admin.menu import MentoringAdminGroup
 from .admin.permissions import guard_urlpatterns, hide_application_pages_from_form_submissions
-from .admin.surveys import SurveyRoundViewSet
+from .admin.surveys import SurveyRoundDeleteBulkAction, SurveyRoundViewSet
 from .admin.topics import EmailWordingViewSet, TopicViewSet
 from .models import MentoringSettings
 
@@ -19,6 +19,8 @@ register_snippet(EmailWordingViewSet)
 register_snippet(SurveyRoundViewSet)
 register_setting(MentoringSettings, icon="group")
 hooks.register("filter_form_submissions_for_user", hide_application_pages_from_form_submissions)
+# Registered after Wagtail's own snippet actions (order), so it replaces their delete.
+hooks.register("register_bulk_action", SurveyRoundDeleteBulkAction, order=1)
 
 
 @hooks.register("register_admin_urls")

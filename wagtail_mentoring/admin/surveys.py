@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.snippets import DeleteView
 
 from ..models import SurveyResponse, SurveyRound
@@ -27,6 +28,47 @@ class SurveyRoundDeleteView(DeleteView):
                 _("This survey round has responses, so it cannot be deleted."),
             )
             return redirect(self.get_success_url())
+
+
+class SurveyRoundDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's bulk delete for rounds: rounds with responses stay, and it says so;
+    the others are deleted as usual."""
+
+    models = [SurveyRound]
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        self = kwargs["self"]
+        answered = set(
+            SurveyResponse.objects.filter(round__in=objects).values_list("round", flat=True)
+        )
+        self.kept = [round_ for round_ in objects if round_.pk in answered]
+        deletable = [round_ for round_ in objects if round_.pk not in answered]
+        SurveyRound.objects.filter(pk__in=[round_.pk for round_ in deletable]).delete()
+        self.actionable_objects = deletable
+        return len(deletable), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        for round_ in self.kept:
+            messages.error(
+                self.request,
+                _("%(round)s: this survey round has responses, so it cannot be deleted.")
+                % {"round": round_},
+            )
+        if num_parent_objects:
+            return super().get_success_message(num_parent_objects, num_child_objects)
+        return None
+
+    def form_valid(self, form):
+        # A response saved between the check and the delete still protects its round.
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("This survey round has responses, so it cannot be deleted."),
+            )
+            return redirect(self.next_url)
 
 
 class SurveyRoundViewSet(CommitteeOnlySnippetViewSet):

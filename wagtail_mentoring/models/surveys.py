@@ -105,14 +105,18 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
                 save_response(self, form, match, survey_round, role)
             except IntegrityError:
                 return self.render_problem(request, "used")
-            return TemplateResponse(
-                request,
-                self.template,
-                {**self.get_context(request), "mode": "thanks"},
-            )
+            return self.render_landing_page(request)
         context = self.get_context(request)
         context.update({"form": form, "mode": "form", "token": token, "role": role})
         return TemplateResponse(request, self.template, context, status=400 if form.errors else 200)
+
+    #: The thank-you page is the survey template in its "thanks" mode.
+    landing_page_template = template
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        """The thank-you page, after an answer and in Wagtail's "landing" preview."""
+        context = {**self.get_context(request), "mode": "thanks"}
+        return TemplateResponse(request, self.get_landing_page_template(request), context)
 
     #: The page a link of a match ended early, rejected or withdrawn answers (410).
     closed_template = "wagtail_mentoring/pages/survey_closed.html"
