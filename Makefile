@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Extra pytest arguments for every tox environment of `make matrix` (tox's posargs).
+MATRIX_PYTEST_ARGS ?=
 # Interpreters for the version matrix: pyenv keeps 3.12 and 3.13 off the PATH unless
 # selected, so their bin folders are appended for tox to find.
 EXTRA_PYTHON_PATH := $(shell command -v pyenv >/dev/null 2>&1 && for v in 3.12 3.13; do \
@@ -40,7 +42,8 @@ docs: $(VENV)/.installed-dev
 	$(BIN)/mkdocs build --strict --site-dir build/site
 
 matrix: $(VENV)/.installed-dev
-	PATH="$$PATH$(if $(EXTRA_PYTHON_PATH),:$(EXTRA_PYTHON_PATH))" $(BIN)/tox run-parallel --parallel 2 --parallel-no-spinner
+	PATH="$$PATH$(if $(EXTRA_PYTHON_PATH),:$(EXTRA_PYTHON_PATH))" $(BIN)/tox run-parallel --parallel 2 --parallel-no-spinner \
+		$(if $(MATRIX_PYTEST_ARGS),-- -q -p no:cacheprovider $(MATRIX_PYTEST_ARGS))
 
 clean:
 	rm -rf $(VENV) .tox build dist *.egg-info example_site/db.sqlite3
