@@ -135,11 +135,14 @@ def test_two_cache_clients_share_the_counts_through_redis(
 # -- check W002 -----------------------------------------------------------------------
 
 
+# Django 6.1's model checks ask the database whether it supports JSON fields, so every
+# test that runs the system checks needs database access.
 def w002():
     messages = checks.run_checks(include_deployment_checks=True)
     return [message for message in messages if message.id == "wagtail_mentoring.W002"]
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 @pytest.mark.parametrize(
     ("backend", "says"),
     [
@@ -160,6 +163,7 @@ def test_w002_warns_of_a_process_local_cache_when_debug_is_off(settings, backend
     assert "Redis or the database cache" in warning.hint
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 def test_w002_is_a_deployment_check(settings):
     settings.DEBUG = False
     settings.CACHES = {"default": LOCMEM}
@@ -168,6 +172,7 @@ def test_w002_is_a_deployment_check(settings):
     assert "wagtail_mentoring.W002" not in ids
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 def test_w002_names_the_cache_the_setting_chooses(settings):
     settings.DEBUG = False
     database = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}
@@ -179,6 +184,7 @@ def test_w002_names_the_cache_the_setting_chooses(settings):
     assert "CACHES['counters']" in warning.hint
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 @pytest.mark.parametrize(
     "backend",
     [
@@ -192,6 +198,7 @@ def test_w002_is_silent_with_a_shared_cache(settings, backend):
     assert not w002()
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 @pytest.mark.parametrize(
     ("debug", "limits"),
     [(True, {}), (False, {"USER": None, "IP": None}), (False, {"USER": 0, "IP": 0})],
@@ -203,6 +210,7 @@ def test_w002_is_silent_in_debug_or_with_the_limits_off(settings, debug, limits)
     assert not w002()
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 def test_check_deploy_prints_w002(settings, capsys):
     settings.DEBUG = False
     settings.CACHES = {"default": LOCMEM}
@@ -213,6 +221,7 @@ def test_check_deploy_prints_w002(settings, capsys):
 # -- check E009 -----------------------------------------------------------------------
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 @pytest.mark.parametrize(
     ("limits", "says"),
     [
@@ -230,6 +239,7 @@ def test_e009_names_what_is_wrong_with_the_setting(settings, limits, says):
     assert errors[0].level == checks.ERROR
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 def test_e009_is_silent_for_a_valid_setting(settings):
     settings.CACHES = {"default": LOCMEM, "counters": LOCMEM}
     settings.WAGTAIL_MENTORING_RATE_LIMIT = {

@@ -189,11 +189,14 @@ def fuzzed_row(make_application):
 # -- checks -----------------------------------------------------------------------------------
 
 
+# Django 6.1's model checks ask the database whether it supports JSON fields, so every
+# test that runs the system checks needs database access.
 def tracking_check_ids(deploy: bool) -> list[str]:
     ids = [message.id for message in checks.run_checks(include_deployment_checks=deploy)]
     return [i for i in ids if i in ("wagtail_mentoring.W001", "wagtail_mentoring.E010")]
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 @pytest.mark.urls("tests.urls")
 def test_the_tests_configuration_passes_the_tracking_checks(settings):
     assert tracking_check_ids(deploy=True) == []
@@ -207,6 +210,7 @@ def test_the_tests_configuration_passes_the_tracking_checks(settings):
     assert "Amazon SES, Brevo, Mailjet, Postmark, SparkPost" in error.msg
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 def test_signed_providers_without_their_key_are_reported(settings):
     # tests.test_tracking mounts every provider: with the secret alone, those anymail
     # checks only by signature have no key.
@@ -221,6 +225,7 @@ def test_signed_providers_without_their_key_are_reported(settings):
     assert tracking_check_ids(deploy=True) == []
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 @pytest.mark.parametrize(
     ("anymail", "expected"),
     [
@@ -238,6 +243,7 @@ def test_one_mounted_provider_is_checked_by_what_anymail_reads(settings, anymail
     assert [i.removeprefix("wagtail_mentoring.") for i in found] == expected
 
 
+@pytest.mark.django_db  # the system checks ask the database (see above)
 def test_tracking_setting_without_a_secret_is_warned_about_when_nothing_is_mounted(settings):
     settings.ROOT_URLCONF = "django.contrib.auth.urls"  # no tracking URL
     settings.WAGTAIL_MENTORING_EMAIL_TRACKING = True
