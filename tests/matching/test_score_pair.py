@@ -1,5 +1,6 @@
 """score_pair(): one pair's suggestion, exactly as suggest_mentors() ranks it, in a few queries."""
 
+import contextlib
 import random
 from unittest import mock
 
@@ -135,9 +136,7 @@ def test_score_pair_equals_the_ranked_row_for_random_pools(
         def topics():
             return [i for i in range(3) if rng.random() < 0.5]
 
-        mentees = [
-            apply("mentee", topics(), user=person, **fields()) for person in people[:4]
-        ]
+        mentees = [apply("mentee", topics(), user=person, **fields()) for person in people[:4]]
         mentors = [
             apply(
                 "mentor",
@@ -147,14 +146,11 @@ def test_score_pair_equals_the_ranked_row_for_random_pools(
                 status=rng.choice([ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN]),
                 **fields(),
             )
-            for person in people[2:]
-            + [make_user() for _ in range(rng.randint(1, 4))]
+            for person in people[2:] + [make_user() for _ in range(rng.randint(1, 4))]
         ]
         if rng.random() < 0.5:  # a pair matched before, and a place taken
-            try:
+            with contextlib.suppress(MatchingError):  # a full or withdrawn mentor
                 approve_match(propose_match(mentees[-1], mentors[-1]))
-            except MatchingError:  # a full or withdrawn mentor: nothing to hold
-                pass
         overrides = {
             "WAGTAIL_MENTORING_MATCH_WEIGHTS": dict(zip(COMPONENTS, weights, strict=True)),
             "WAGTAIL_MENTORING_MATCH_MIN_SCORE": min_score,
