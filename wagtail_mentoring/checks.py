@@ -322,6 +322,25 @@ def check_max_answer_length(app_configs=None, **kwargs):
     ]
 
 
+def check_match_weights(app_configs=None, **kwargs):
+    """E012: the match weights name only known components, each with a number of 0 or more."""
+    from .matching.scoring import COMPONENTS, weight_problems
+
+    setting = app_settings._setting("MATCH_WEIGHTS", {})
+    return [
+        checks.Error(
+            f"{PREFIX}MATCH_WEIGHTS: {problem}.",
+            hint=(
+                f"The components are {', '.join(COMPONENTS)}. Give each component you "
+                "change a number of 0 or more (0 turns it off); leave a component out to "
+                'keep its default weight. For example {"topics": 60, "conference": 0}.'
+            ),
+            id="wagtail_mentoring.E012",
+        )
+        for problem in weight_problems(setting)
+    ]
+
+
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
@@ -331,5 +350,6 @@ def register() -> None:
     checks.register(check_base_template, checks.Tags.templates)
     checks.register(check_rate_limit)
     checks.register(check_max_answer_length)
+    checks.register(check_match_weights)
     checks.register(check_rate_limit_cache, deploy=True)
     checks.register(check_tracking_deploy, deploy=True)

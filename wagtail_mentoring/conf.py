@@ -9,10 +9,28 @@ in step.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 PREFIX = "WAGTAIL_MENTORING_"
+
+logger = logging.getLogger("wagtail_mentoring")
+_logged_weight_problems: set[str] = set()
+
+#: The components of a match score, in the order explanations list them, with the
+#: points each is worth by default. This is the one place the defaults live: the
+#: scoring module takes its component names from here, and
+#: ``WAGTAIL_MENTORING_MATCH_WEIGHTS`` changes any of them.
+DEFAULT_MATCH_WEIGHTS: dict[str, float] = {
+    "topics": 40.0,
+    "stage": 20.0,
+    "sector": 10.0,
+    "region": 10.0,
+    "meeting": 10.0,
+    "conference": 10.0,
+}
 
 DEFAULT_SECTORS = [
     ("public", _("Public libraries")),
@@ -167,14 +185,29 @@ class AppSettings:
         return self._setting("FROM_EMAIL", None)
 
     @property
-    def MATCH_WEIGHTS(self) -> dict:
+    def MATCH_WEIGHTS(self) -> dict[str, float]:
         """Points for each score component (a full match on it earns its weight).
 
-        ``WAGTAIL_MENTORING_MATCH_WEIGHTS``, default ``{"topics": 40, "stage": 20,
-        "sector": 10, "region": 10, "meeting": 10, "conference": 10}``. Components left
-        out keep their default; an unknown component is an error.
+        ``WAGTAIL_MENTORING_MATCH_WEIGHTS``, default :data:`DEFAULT_MATCH_WEIGHTS`
+        (``{"topics": 40, "stage": 20, "sector": 10, "region": 10, "meeting": 10,
+        "conference": 10}``). Components left out keep their default. Returns every
+        component's weight. An entry that check ``wagtail_mentoring.E012`` refuses (an
+        unknown component; a value that is not a number of 0 or more) is logged and
+        left out here, so that component keeps its default and no request fails on it.
         """
-        return self._setting("MATCH_WEIGHTS", {})
+        from .matching.scoring import usable_weights, weight_problems
+
+        setting = self._setting("MATCH_WEIGHTS", {})
+        problems = "; ".join(weight_problems(setting))
+        if problems and problems not in _logged_weight_problems:  # once per process
+            _logged_weight_problems.add(problems)
+            logger.warning(
+                "%sMATCH_WEIGHTS: %s. Scoring with the known components, and their default "
+                "weights for the entries left out (system check wagtail_mentoring.E012).",
+                PREFIX,
+                problems,
+            )
+        return usable_weights(setting)
 
     @property
     def MATCH_MIN_SCORE(self) -> float:

@@ -98,7 +98,7 @@ def test_committee_runs_the_whole_flow(client, users, apply, open_cycle):
     response = client.post(cycle_url, {"action": "suggest"}, follow=True)
     assert "2 matches proposed" in response.content.decode()
     rows = BeautifulSoup(response.content, "html.parser").select("[data-proposals] tbody tr")
-    assert len(rows) == 2 and "wanted topics" in rows[0].text
+    assert len(rows) == 2 and "wanted topic" in rows[0].text
 
     first = rows[0]["data-match"]
     response = client.post(cycle_url, {"action": "approve_selected", "match": [first]}, follow=True)

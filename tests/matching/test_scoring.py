@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wagtail_mentoring.conf import DEFAULT_MATCH_WEIGHTS
 from wagtail_mentoring.matching import scoring
 from wagtail_mentoring.matching.scoring import (
     COMPONENTS,
@@ -92,8 +93,14 @@ def test_each_component_scores_as_documented():
         capacity=[1, 1, 1, 1],
     )
     scores = score_matrix(mentee, mentors)
+    w = DEFAULT_MATCH_WEIGHTS  # 100 in all: topics 40, stage 20, the others 10 each
     assert scores.total[0].tolist() == pytest.approx(
-        [100.0, 20 + 6 + 0 + 0 + 0 + 0, 20 + 12 + 10, 10]
+        [
+            sum(w.values()),
+            w["topics"] / 2 + w["stage"] * scoring.SAME_STAGE,
+            w["topics"] / 2 + w["stage"] * scoring.REVERSE_MENTORING + w["meeting"],
+            w["meeting"],
+        ]
     )
     assert scores.allowed.all()
 
@@ -101,10 +108,10 @@ def test_each_component_scores_as_documented():
 def test_weights_come_from_the_setting_and_unknown_ones_are_refused():
     mentee = pool([{"person": 1, "topics": [0]}])
     mentor = pool([{"person": 2, "topics": [0], "stage": 2}], capacity=[1])
-    only_topics = {"stage": 0, "sector": 0, "region": 0, "meeting": 0, "conference": 0}
-    assert score_matrix(mentee, mentor, only_topics).total[0, 0] == 40
+    only_topics = {name: 0 for name in COMPONENTS if name != "topics"}
+    assert score_matrix(mentee, mentor, only_topics).total[0, 0] == DEFAULT_MATCH_WEIGHTS["topics"]
     assert score_matrix(mentee, mentor, {**only_topics, "topics": 7}).total[0, 0] == 7
-    with pytest.raises(ValueError, match="Unknown match weight 'seniority'"):
+    with pytest.raises(ValueError, match="'seniority' is not a score component"):
         weights_from({"seniority": 3})
 
 
@@ -141,7 +148,8 @@ def test_minimum_score_forbids_weak_pairs():
         capacity=[1, 1],
     )
     # The second pair scores 30 (sector, region and meeting only).
-    assert score_matrix(mentee, mentors).total[0, 1] == 30
+    w = DEFAULT_MATCH_WEIGHTS
+    assert score_matrix(mentee, mentors).total[0, 1] == w["sector"] + w["region"] + w["meeting"]
     scores = score_matrix(mentee, mentors, min_score=31)
     assert scores.allowed.tolist() == [[True, False]]
 
@@ -174,19 +182,27 @@ def test_explanation_gives_points_and_reasons_that_add_up():
         ],
         capacity=[1],
     )
-    parts = explain(mentee, mentor, 0, 0, topic_names=TOPICS)
-    by_name = {p.name: p for p in parts}
-    assert (
-        by_name["topics"].reason == "offers 2 of 3 wanted topics (Digital services, Data literacy)"
+    parts = explain(
+        mentee, mentor, 0, 0, topic_names=TOPICS, topic_ids=[11, 12, 13, 14], stage_codes="abcde"
     )
-    assert by_name["topics"].points == pytest.approx(26.67)
-    assert by_name["stage"].reason.startswith("reverse mentoring")
-    assert by_name["sector"].reason == "same sector" and by_name["sector"].points == 10
-    assert by_name["region"].reason == "different regions" and by_name["region"].points == 0
-    assert by_name["meeting"].reason == "one wants to meet in person, the other virtually"
-    assert by_name["conference"].points == 10
+    by_code = {p.code: p for p in parts}
+    assert [p.code for p in parts] == list(COMPONENTS)
+    assert by_code["topics"].params == {
+        "wanted": 3,
+        "shared": [{"id": 12, "name": "Digital services"}, {"id": 13, "name": "Data literacy"}],
+    }
+    assert by_code["topics"].points == pytest.approx(26.67)
+    assert by_code["stage"].params == {"relation": "reverse", "mentee": "b", "mentor": "a"}
+    assert by_code["sector"].params == {"same": True} and by_code["sector"].points == 10
+    assert by_code["region"].params == {"same": False} and by_code["region"].points == 0
+    assert by_code["meeting"].params == {"compatible": False}
+    assert by_code["conference"].params == {"both": True} and by_code["conference"].points == 10
     total = score_matrix(mentee, mentor).total[0, 0]
     assert sum(p.points for p in parts) == pytest.approx(total, abs=0.02)
+    # Without names and codes, topics are given by column and stages by number.
+    bare = {p.code: p.params for p in explain(mentee, mentor, 0, 0)}
+    assert bare["topics"]["shared"] == [{"id": 1, "name": None}, {"id": 2, "name": None}]
+    assert bare["stage"] == {"relation": "reverse", "mentee": 1, "mentor": 0}
 
 
 def random_pool(rng, size, first_person, capacity=None):

@@ -1,5 +1,6 @@
 import pytest
 
+from wagtail_mentoring.matching.explain import render_explanation
 from wagtail_mentoring.matching.services import approve_match, propose_match
 from wagtail_mentoring.matching.suggest import (
     approve_many,
@@ -51,8 +52,8 @@ def test_ranked_suggestions_explain_themselves(apply, django_assert_max_num_quer
     assert "Colleague" not in names  # same employer, compared case-insensitively
     top = suggestions[0]
     assert top.score == 100 and top.capacity_left == 1
-    assert (
-        top.explanation[0]["reason"] == "offers 2 of 2 wanted topics (Leadership, Digital services)"
+    assert render_explanation(top.explanation)[0]["reason"] == (
+        "offers 2 of 2 wanted topics (Leadership, Digital services)"
     )
     assert same_employer.pk not in [s.mentor_id for s in suggestions]
     del best, half

@@ -49,6 +49,7 @@ class CyclePools:
     mentee_rows: list[dict]
     mentor_rows: list[dict]
     previous_pairs: list[tuple[int, int]]
+    topic_ids: list[int] = dataclasses.field(default_factory=list)  # one per topic column
 
 
 class _Codes(dict):
@@ -101,13 +102,15 @@ def _holding(keep_proposals: bool, prefix: str = "") -> Q:
     return held | Q(**{f"{prefix}status": MatchStatus.PROPOSED, f"{prefix}pinned": True})
 
 
-def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
+def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False) -> CyclePools:
     """Mentees waiting for a match and mentors with free places, as scoring pools.
 
     Free places count approved and active matches, and pinned proposals (which the
     solver keeps). With ``keep_proposals`` every open proposal holds its place and
     its mentee (for one-click suggestions); without it, unpinned proposals are about
-    to be replaced and hold nothing.
+    to be replaced and hold nothing. ``mentee_ids`` and ``mentor_ids`` keep only those
+    applications of each side (and read only their topics); an application that would
+    not take part without them is not added by them.
     """
     holding = _holding(keep_proposals)
     live_mentees = Match.objects.filter(holding, cycle=cycle).values("mentee_id")
@@ -126,6 +129,8 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
         )
         .order_by("submitted_at", "pk")
     )
+    if mentor_ids is not None:
+        mentors = mentors.filter(pk__in=mentor_ids)
     mentor_rows = list(mentors.values(*FIELDS, "taken"))
 
     topic_list = list(Topic.objects.values_list("id", "name"))
@@ -133,10 +138,18 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
     # Join on the cycle rather than pass thousands of ids as query parameters.
     through = Application.topics.through
     topic_rows = through.objects.filter(application__cycle=cycle)
-    if mentee_ids is not None:  # a few mentees: skip the other mentees' topics
-        topic_rows = topic_rows.filter(
-            Q(application__role=Role.MENTOR) | Q(application_id__in=mentee_ids)
+    if mentee_ids is not None or mentor_ids is not None:  # a few: skip the others' topics
+        mentee_side = (
+            Q(application__role=Role.MENTEE)
+            if mentee_ids is None
+            else Q(application__role=Role.MENTEE, application_id__in=mentee_ids)
         )
+        mentor_side = (
+            Q(application__role=Role.MENTOR)
+            if mentor_ids is None
+            else Q(application__role=Role.MENTOR, application_id__in=mentor_ids)
+        )
+        topic_rows = topic_rows.filter(mentee_side | mentor_side)
     topic_rows = list(topic_rows.values_list("application_id", "topic_id"))
 
     people = {r["user_id"] for r in mentee_rows}
@@ -167,6 +180,7 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
         mentee_rows=mentee_rows,
         mentor_rows=mentor_rows,
         previous_pairs=previous,
+        topic_ids=[topic_id for topic_id, _name in topic_list],
     )
 
 

@@ -1,13 +1,16 @@
 """Score every mentee against every mentor at once, and explain any one score.
 
-Pure functions over numpy arrays: no database, no Django. A :class:`Pool` holds one
-side's profiles as arrays (built from applications by the services module, or by
+Pure functions over numpy arrays: no database, no settings read. A :class:`Pool` holds
+one side's profiles as arrays (built from applications by the pool module, or by
 hand in tests and benchmarks). :func:`score_matrix` returns the whole
 mentee by mentor score matrix with forbidden pairs marked (each group of components is
 scored once per distinct profile, then spread over the matrix); :func:`explain` gives the
-points of each component for one pair, with a sentence saying why.
+points of each component for one pair, with the facts behind them as codes and
+parameters (``wagtail_mentoring.matching.explain`` turns those into sentences in the
+reader's language when they are shown).
 
-Components (weights from ``WAGTAIL_MENTORING_MATCH_WEIGHTS``; each component is a
+Components (:data:`COMPONENTS`; weights from ``WAGTAIL_MENTORING_MATCH_WEIGHTS``, their
+defaults in ``wagtail_mentoring.conf.DEFAULT_MATCH_WEIGHTS``; each component is a
 fraction from 0 to 1 times its weight):
 
 ``topics``      share of the mentee's wanted topics that the mentor offers
@@ -26,20 +29,17 @@ no free capacity, a pair matched before, and any pair scoring under the minimum.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-COMPONENTS = ("topics", "stage", "sector", "region", "meeting", "conference")
+from ..conf import DEFAULT_MATCH_WEIGHTS
 
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "topics": 40.0,
-    "stage": 20.0,
-    "sector": 10.0,
-    "region": 10.0,
-    "meeting": 10.0,
-    "conference": 10.0,
-}
+#: The score components (stable codes, stored in explanations), in explanation order.
+COMPONENTS: tuple[str, ...] = tuple(DEFAULT_MATCH_WEIGHTS)
 
 # Codes shared by both sides.
 MEETING_IN_PERSON, MEETING_VIRTUAL, MEETING_EITHER = 0, 1, 2
@@ -81,14 +81,58 @@ class Scores:
     allowed: np.ndarray  # bool, mentees by mentors
 
 
-def weights_from(setting: Mapping[str, float] | None) -> dict[str, float]:
-    """Merge a weights setting over the defaults; unknown components are an error."""
-    weights = dict(DEFAULT_WEIGHTS)
-    for name, value in (setting or {}).items():
-        if name not in DEFAULT_WEIGHTS:
-            raise ValueError(f"Unknown match weight {name!r}; use one of {', '.join(COMPONENTS)}.")
-        weights[name] = float(value)
+def _weight_ok(value) -> bool:
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
+
+
+def weight_problems(setting: Any) -> list[str]:
+    """What is wrong with a weights setting, one sentence per bad entry (empty: nothing).
+
+    A setting is a mapping from component code to a number of 0 or more (``0`` turns
+    the component off). Booleans, strings, ``NaN``, infinities and negative numbers are
+    refused: a weight says how much a component counts, and a negative one would make
+    the best fit on it cost points.
+    """
+    if not isinstance(setting, Mapping):
+        return [f"must be a dict from component name to points, got {setting!r}"]
+    problems = []
+    for name, value in setting.items():
+        if name not in COMPONENTS:
+            problems.append(
+                f"{name!r} is not a score component (the components are {', '.join(COMPONENTS)})"
+            )
+        elif not _weight_ok(value):
+            problems.append(f"{name!r} must be a number of 0 or more, got {value!r}")
+    return problems
+
+
+def usable_weights(setting: Any) -> dict[str, float]:
+    """Every component's weight: the default, replaced by each valid entry of ``setting``.
+
+    Entries that :func:`weight_problems` refuses are left out, so their component keeps
+    its default weight.
+    """
+    weights = dict(DEFAULT_MATCH_WEIGHTS)
+    if isinstance(setting, Mapping):
+        for name, value in setting.items():
+            if name in weights and _weight_ok(value):
+                weights[name] = float(value)
     return weights
+
+
+def weights_from(setting: Mapping[str, float] | None) -> dict[str, float]:
+    """Merge a weights setting over the defaults; a bad entry raises ``ValueError``."""
+    if setting is None:
+        return dict(DEFAULT_MATCH_WEIGHTS)
+    problems = weight_problems(setting)
+    if problems:
+        raise ValueError(f"Bad match weights: {'; '.join(problems)}.")
+    return usable_weights(setting)
 
 
 def component_matrices(mentees: Pool, mentors: Pool) -> dict[str, np.ndarray]:
@@ -180,10 +224,34 @@ def score_matrix(
 
 @dataclasses.dataclass(frozen=True)
 class ComponentExplanation:
-    name: str
+    """One component of one pair's score: its code, points, weight and the facts behind it.
+
+    ``params`` holds plain JSON values only (no sentences), so an explanation can be
+    stored and later rendered in any language:
+
+    ``topics``      ``wanted`` (how many topics the mentee wants) and ``shared`` (the
+                    wanted topics the mentor offers, each ``{"id": …, "name": …}``)
+    ``stage``       ``relation`` (``"more_senior"``, ``"same_stage"``, ``"reverse"`` or
+                    ``"less_senior"``), ``mentee`` and ``mentor`` (career stage codes)
+    ``sector``      ``same`` (bool)
+    ``region``      ``same`` (bool)
+    ``meeting``     ``compatible`` (bool)
+    ``conference``  ``both`` (bool: both will attend)
+    """
+
+    code: str
     points: float
     weight: float
-    reason: str
+    params: dict
+
+    def as_dict(self) -> dict:
+        """The form stored in ``Match.explanation``."""
+        return {
+            "code": self.code,
+            "points": self.points,
+            "weight": self.weight,
+            "params": self.params,
+        }
 
 
 def explain(
@@ -193,63 +261,59 @@ def explain(
     j: int,
     weights: Mapping[str, float] | None = None,
     topic_names: Sequence[str] = (),
-    stage_names: Sequence[str] = (
-        "student",
-        "new professional",
-        "mid-career",
-        "senior",
-        "director",
-    ),
+    *,
+    topic_ids: Sequence[int] = (),
+    stage_codes: Sequence[str] = (),
 ) -> list[ComponentExplanation]:
-    """Points and a plain-language reason for each component of one pair's score."""
+    """Points, and the facts that earned them, for each component of one pair's score.
+
+    ``topic_ids`` and ``topic_names`` name the topic columns (a column without an id is
+    given by its index, without a name by ``None``); ``stage_codes`` names the career
+    stages (a stage without a code is given by its number).
+    """
     weights = weights_from(weights)
     one_mentee = _take(mentees, i)
     one_mentor = _take(mentors, j)
     parts = {name: float(m[0, 0]) for name, m in component_matrices(one_mentee, one_mentor).items()}
-    wanted = np.flatnonzero(mentees.topics[i])
+    wanted = [int(t) for t in np.flatnonzero(mentees.topics[i])]
     common = [t for t in wanted if mentors.topics[j, t]]
 
-    def names(indexes):
-        return ", ".join(topic_names[t] if t < len(topic_names) else f"topic {t}" for t in indexes)
+    def topic(t: int) -> dict:
+        return {
+            "id": int(topic_ids[t]) if t < len(topic_ids) else t,
+            "name": str(topic_names[t]) if t < len(topic_names) else None,
+        }
+
+    def stage(value: int):
+        return str(stage_codes[value]) if value < len(stage_codes) else value
 
     mentee_stage, mentor_stage = int(mentees.stage[i]), int(mentors.stage[j])
     if mentor_stage > mentee_stage:
-        stage_reason = (
-            f"the mentor is more senior ({stage_names[mentor_stage]} "
-            f"for a {stage_names[mentee_stage]})"
-        )
+        relation = "more_senior"
     elif mentor_stage == mentee_stage:
-        stage_reason = f"both are at the same career stage ({stage_names[mentor_stage]})"
+        relation = "same_stage"
     elif common:
-        stage_reason = "reverse mentoring: a less senior mentor who offers a topic the mentee wants"
+        relation = "reverse"
     else:
-        stage_reason = "the mentor is less senior and offers none of the wanted topics"
-    reasons = {
-        "topics": (
-            f"offers {len(common)} of {len(wanted)} wanted topics ({names(common)})"
-            if common
-            else f"offers none of the {len(wanted)} wanted topics"
-        ),
-        "stage": stage_reason,
-        "sector": "same sector" if parts["sector"] else "different sectors",
-        "region": "same region" if parts["region"] else "different regions",
-        "meeting": (
-            "meeting preferences are compatible"
-            if parts["meeting"]
-            else "one wants to meet in person, the other virtually"
-        ),
-        "conference": (
-            "both will attend the annual conference"
-            if parts["conference"]
-            else "not both will attend the annual conference"
-        ),
+        relation = "less_senior"
+    params = {
+        "topics": {"wanted": len(wanted), "shared": [topic(t) for t in common]},
+        "stage": {
+            "relation": relation,
+            "mentee": stage(mentee_stage),
+            "mentor": stage(mentor_stage),
+        },
+        "sector": {"same": bool(parts["sector"])},
+        "region": {"same": bool(parts["region"])},
+        "meeting": {"compatible": bool(parts["meeting"])},
+        "conference": {"both": bool(parts["conference"])},
     }
     return [
         ComponentExplanation(
-            name=name,
+            code=name,
             points=round(weights[name] * parts[name], 2),
             weight=weights[name],
-            reason=reasons[name],
+            params=params[name],
         )
         for name in COMPONENTS
     ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import signals
 from ..conf import app_settings
 from ..models.matches import Match, MatchEvent, MatchStatus
-from .pool import load_pools
+from .pool import STAGES, load_pools
 from .scoring import explain, score_matrix
 from .services import MatchingError, _send_after_commit, approve_match, reject_match
 from .solver import solve
@@ -48,12 +48,31 @@ def _score(pools):
 
 
 def _explanation(pools, i, j) -> list[dict]:
+    """The explanation stored with a proposal: codes and parameters, no sentences."""
     return [
-        dataclasses.asdict(part)
+        part.as_dict()
         for part in explain(
-            pools.mentees, pools.mentors, i, j, app_settings.MATCH_WEIGHTS, pools.topic_names
+            pools.mentees,
+            pools.mentors,
+            i,
+            j,
+            app_settings.MATCH_WEIGHTS,
+            pools.topic_names,
+            topic_ids=pools.topic_ids,
+            stage_codes=STAGES,
         )
     ]
+
+
+def _suggestion(pools, scores, i, j) -> Suggestion:
+    return Suggestion(
+        mentor_id=int(pools.mentors.ids[j]),
+        mentor_name=pools.mentor_rows[j]["name"],
+        score=round(float(scores.total[i, j]), 2),
+        capacity_left=int(pools.mentors.capacity[j]),
+        explanation=_explanation(pools, i, j),
+        allowed=True,
+    )
 
 
 def suggest_mentors(mentee, limit: int | None = None) -> list[Suggestion]:
@@ -68,17 +87,28 @@ def suggest_mentors(mentee, limit: int | None = None) -> list[Suggestion]:
     scores = _score(pools)
     row = np.where(scores.allowed[0], scores.total[0], -np.inf)
     order = [j for j in np.argsort(-row, kind="stable")[:limit] if np.isfinite(row[j])]
-    return [
-        Suggestion(
-            mentor_id=int(pools.mentors.ids[j]),
-            mentor_name=pools.mentor_rows[j]["name"],
-            score=round(float(scores.total[0, j]), 2),
-            capacity_left=int(pools.mentors.capacity[j]),
-            explanation=_explanation(pools, 0, j),
-            allowed=True,
-        )
-        for j in order
-    ]
+    return [_suggestion(pools, scores, 0, j) for j in order]
+
+
+def score_pair(mentee, mentor) -> Suggestion | None:
+    """One mentor's suggestion for one mentee, exactly as :func:`suggest_mentors` gives it.
+
+    ``mentor`` is a mentor application or its id. Only these two applications are
+    read and scored, in a constant number of queries. ``None`` when
+    :func:`suggest_mentors` would leave the mentor out: the mentee is not waiting, the
+    mentor does not take part in the mentee's cycle, or the pair breaks a hard
+    constraint.
+    """
+    mentor_id = getattr(mentor, "pk", mentor)
+    pools = load_pools(
+        mentee.cycle, mentee_ids=[mentee.pk], mentor_ids=[mentor_id], keep_proposals=True
+    )
+    if len(pools.mentees) != 1 or len(pools.mentors) != 1:
+        return None
+    scores = _score(pools)
+    if not scores.allowed[0, 0] or not np.isfinite(scores.total[0, 0]):
+        return None
+    return _suggestion(pools, scores, 0, 0)
 
 
 def suggest_for_cycle(cycle, *, actor=None) -> SuggestionRun:

@@ -1,5 +1,7 @@
 from django import template
 
+from ..matching.explain import render_explanation as _render_explanation
+
 register = template.Library()
 
 
@@ -9,3 +11,10 @@ def email_kinds():
     from ..emails.kinds import registry
 
     return registry.all()
+
+
+@register.filter
+def render_explanation(parts):
+    """A stored score explanation as rows of label, points, weight and reason, in the
+    reader's language: ``{% for part in match.explanation|render_explanation %}``."""
+    return _render_explanation(parts)
