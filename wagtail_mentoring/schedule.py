@@ -257,6 +257,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
         end_date__gte=today - datetime.timedelta(days=SURVEY_GRACE_DAYS),
     )
     total = matches.count()
+    now = timezone.now()
     seen = last = 0
     while True:
         chunk = list(
@@ -270,12 +271,11 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                 "match_id", "round_id", "role"
             )
         )
-        sent = {
-            key: timezone.localdate(created)
-            for key, created in SentEmail.objects.filter(
+        sent = dict(
+            SentEmail.objects.filter(
                 match__in=chunk, kind__in=("survey_invitation", "survey_reminder")
             ).values_list("idempotency_key", "created_at")
-        }
+        )
         # Reminders are keyed "<invitation key>-reminder-<n>", n = 1, 2, ...
         reminders = Counter(key.rpartition("-reminder-")[0] for key in sent if "-reminder-" in key)
         items = []
@@ -305,7 +305,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     reminded = reminders[key]
                     if reminded >= survey_round.max_reminders:
                         continue
-                    if today >= next_reminder_on(survey_round, sent, key, reminded):
+                    if reminder_due(survey_round, sent, key, reminded, today, now):
                         items.append(
                             pair_email(
                                 "survey_reminder",
@@ -327,16 +327,35 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
             progress("surveys", seen, total)
 
 
+def reminder_due(
+    survey_round, sent: dict, key: str, reminded: int, today: datetime.date, now
+) -> bool:
+    """Whether reminder number ``reminded + 1`` of invitation ``key`` may go now.
+
+    ``sent`` maps the keys of the round's emails to that person to the instants they
+    were queued (stored state). The reminder is due :func:`next_reminder_on` (the run's
+    date), and never sooner than ``remind_after_days`` (at least one) whole days after
+    the person's last email of the round, by the clock: two runs minutes apart, across
+    midnight or with ``--date`` a week on, send it once.
+    """
+    if today < next_reminder_on(survey_round, sent, key, reminded):
+        return False
+    last = sent.get(f"{key}-reminder-{reminded}", sent[key]) if reminded else sent[key]
+    return now - last >= datetime.timedelta(days=max(survey_round.remind_after_days, 1))
+
+
 def next_reminder_on(survey_round, sent: dict, key: str, reminded: int) -> datetime.date:
     """The first date the next reminder of invitation ``key`` may go.
 
     ``remind_after_days`` after the invitation for each reminder, and never sooner than
     that (at least a day) after the last email of the round to that person, so a run
-    that finds reminders overdue sends one and leaves the next for later.
+    that finds reminders overdue sends one and leaves the next for later. ``sent`` maps
+    keys to the instants their emails were queued.
     """
     days = survey_round.remind_after_days
-    invited = sent[key]
-    last = sent.get(f"{key}-reminder-{reminded}", invited) if reminded else invited
+    invited = timezone.localdate(sent[key])
+    last_key = f"{key}-reminder-{reminded}"
+    last = timezone.localdate(sent[last_key]) if reminded and last_key in sent else invited
     return max(
         invited + datetime.timedelta(days=days * (reminded + 1)),
         last + datetime.timedelta(days=max(days, 1)),
