@@ -166,6 +166,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
     backend = get_backend()
     active = Match.objects.filter(status=MatchStatus.ACTIVE)
     total = active.count()
+    now_day = timezone.localdate()
     last = 0
     while True:
         chunk = list(
@@ -177,6 +178,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
             break
         last = chunk[-1].pk
         items, flags = [], {}
+        last_checkin = last_checkins(chunk)
         unflagged = [match for match in chunk if not match.flag_reason]
         statuses = backend.get_statuses(
             {
@@ -201,7 +203,9 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                             application,
                         )
                     )
-                if month:
+                if month and checkin_spaced(
+                    last_checkin.get((match.pk, role)), match.cycle.checkin_every_months, now_day
+                ):
                     items.append(
                         pair_email(
                             "check_in",
@@ -229,6 +233,27 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
         summary.active += len(chunk)
         if progress:
             progress("active", summary.active, total)
+
+
+def last_checkins(matches) -> dict[tuple[int, str], datetime.datetime]:
+    """(match id, role) -> when the person's latest check-in of the match was queued."""
+    found: dict[tuple[int, str], datetime.datetime] = {}
+    rows = SentEmail.objects.filter(match__in=matches, kind="check_in").values_list(
+        "match_id", "idempotency_key", "created_at"
+    )
+    for match_id, key, created in rows:
+        role = key.rpartition("-")[2]
+        if (match_id, role) not in found or created > found[(match_id, role)]:
+            found[(match_id, role)] = created
+    return found
+
+
+def checkin_spaced(last: datetime.datetime | None, every: int, now_day: datetime.date) -> bool:
+    """Whether a check-in may go to a person whose last one was queued at ``last``:
+    ``every`` months after it, by the clock's local date (not the run's ``today``), so
+    that two runs minutes apart (across midnight, or with ``--date`` a month on) never
+    send two check-ins."""
+    return last is None or add_months(timezone.localdate(last), every) <= now_day
 
 
 #: Completed matches still get the surveys due by their end (the final one) this long.
