@@ -11,8 +11,12 @@ Each run looks at the site's local date and does whatever is due, once:
 4. an active match where either person's membership is no longer active is flagged
    for the committee (not ended).
 
-Emails go through the outbox under keys naming the match, the check-in and the role,
-so running twice, or twice at once, sends nothing new. Active matches are read in
+Emails go through the outbox under keys naming the match, the check-in (or the round
+and the reminder number) and the role, computed from the stored rows and the run's
+date, so running twice, or twice at once, sends nothing new. The run's date says what
+is due; the stored instants of a person's last check-in and last survey email say
+whether the next may go yet, so two runs minutes apart (across midnight, or with
+``--date`` later) never send a person a second one minutes after the first. Active matches are read in
 chunks, so the queries per match stay bounded whatever the number of matches.
 """
 
