@@ -506,7 +506,11 @@ def test_two_schedule_workers_at_once_queue_each_email_once(survey_round, match,
     from tests.test_concurrency import _in_parallel
 
     clock = {"now": timezone.now()}
-    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    ticks = itertools.count()
+    # A clock that moves (a microsecond a reading), as a real one does between workers.
+    monkeypatch.setattr(
+        timezone, "now", lambda: clock["now"] + datetime.timedelta(microseconds=next(ticks))
+    )
     _in_parallel([run_schedule, run_schedule])
     assert SentEmail.objects.filter(kind="survey_invitation").count() == 2
     clock["now"] += datetime.timedelta(days=8)
