@@ -16,8 +16,9 @@ and the reminder number) and the role, computed from the stored rows and the run
 date, so running twice, or twice at once, sends nothing new. The run's date says what
 is due; the stored instants of a person's last check-in and last survey email say
 whether the next may go yet, so two runs minutes apart (across midnight, or with
-``--date`` later) never send a person a second one minutes after the first. Active matches are read in
-chunks, so the queries per match stay bounded whatever the number of matches.
+``--date`` later) never send a person a second one minutes after the first. Active
+matches are read in chunks, so the queries per match stay bounded whatever the number
+of matches.
 """
 
 from __future__ import annotations
