@@ -322,3 +322,76 @@ def test_completed_members_choose_to_appear_in_the_alumni_block(
 
     client.post(my, {"alumni_application": match.mentee.pk})  # unticked: withdrawn
     assert "Amara Okafor" not in client.get(program_page.url).content.decode()
+
+
+# -- running twice: nothing new ----------------------------------------------------------
+
+
+def _local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def checkins_to(match, role: str) -> list[str]:
+    return sorted(
+        SentEmail.objects.filter(kind="check_in", match=match)
+        .filter(idempotency_key__endswith=f"-{role}")
+        .values_list("idempotency_key", flat=True)
+    )
+
+
+def test_two_runs_minutes_apart_across_midnight_send_one_check_in(active_match, monkeypatch):
+    """The schedule had not run for months; a run at 23:58 sends the latest check-in,
+    and one at 00:03, when the next month's is due, sends none: not two in five minutes."""
+    start = D(2027, 1, 10)
+    match = active_match(start=start)
+    clock = {"now": _local(add_months(start, 3) - datetime.timedelta(days=1), 23, 58)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    assert run_schedule().checkins == 2
+    clock["now"] += datetime.timedelta(minutes=5)
+    assert timezone.localdate() == add_months(start, 3)
+    assert run_schedule().checkins == 0
+    assert checkins_to(match, "mentee") == [f"match-{match.pk}-checkin-2-mentee"]
+    # The next goes a month after the last; month 4's, a day after that, would come too
+    # soon and is left out (as a missed run sends only the latest); month 5's is on time.
+    clock["now"] = _local(add_months(start, 4) - datetime.timedelta(days=1), 9, 0)
+    assert run_schedule().checkins == 2
+    clock["now"] = _local(add_months(start, 4), 9, 0)
+    assert run_schedule().checkins == 0
+    clock["now"] = _local(add_months(start, 5), 9, 0)
+    assert run_schedule().checkins == 2
+    assert checkins_to(match, "mentor") == [
+        f"match-{match.pk}-checkin-{month}-mentor" for month in (2, 3, 5)
+    ]
+
+
+def test_a_run_for_a_later_date_minutes_later_sends_no_second_check_in(active_match, monkeypatch):
+    start = D(2027, 1, 10)
+    match = active_match(start=start)
+    clock = {"now": _local(add_months(start, 1), 9, 0)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    call_command("mentoring_run_schedule", verbosity=0)
+    clock["now"] += datetime.timedelta(minutes=5)
+    call_command("mentoring_run_schedule", "--date", add_months(start, 2).isoformat(), verbosity=0)
+    assert checkins_to(match, "mentee") == [f"match-{match.pk}-checkin-1-mentee"]
+
+
+def test_two_runs_minutes_apart_send_no_second_conference_reminder(
+    active_match, settings, monkeypatch
+):
+    settings.WAGTAIL_MENTORING_CONFERENCE_REMINDER_DAYS = 14
+    start = D(2027, 1, 10)
+    conference = add_months(start, 1) + datetime.timedelta(days=10)
+    match = active_match(start=start, conference_date=conference)
+    clock = {"now": _local(conference - datetime.timedelta(days=14), 23, 58)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    assert run_schedule().conference == 2
+    for _ in range(3):
+        clock["now"] += datetime.timedelta(minutes=5)  # past midnight, still before the day
+        assert run_schedule().conference == 0
+    call_command(
+        "mentoring_run_schedule",
+        "--date",
+        (conference - datetime.timedelta(days=1)).isoformat(),
+        verbosity=0,
+    )
+    assert SentEmail.objects.filter(kind="conference_reminder", match=match).count() == 2

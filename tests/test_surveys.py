@@ -9,6 +9,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail, signing
+from django.db import connection
 from django.utils import timezone
 
 from wagtail_mentoring.dates import add_months
@@ -86,10 +87,17 @@ def survey_link(to: str) -> str:
 
 
 def test_invitations_go_once_and_reminders_stop_at_the_maximum(
-    survey_round, match, django_capture_on_commit_callbacks
+    survey_round, match, django_capture_on_commit_callbacks, monkeypatch
 ):
     mail.outbox = []
-    today = timezone.localdate()
+    start = timezone.now()
+    clock = {"now": start}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+
+    def run_after(delta):
+        clock["now"] = start + delta
+        return run(django_capture_on_commit_callbacks)
+
     summary = run(django_capture_on_commit_callbacks)
     invitations = [m for m in mail.outbox if m.subject.startswith("How is your mentoring going?")]
     assert summary.surveys == 2 and len(invitations) == 2
@@ -97,14 +105,11 @@ def test_invitations_go_once_and_reminders_stop_at_the_maximum(
     assert run(django_capture_on_commit_callbacks).surveys == 0
 
     week = datetime.timedelta(days=7)
-    assert (
-        run(django_capture_on_commit_callbacks, today + week - datetime.timedelta(days=1)).reminders
-        == 0
-    )
-    assert run(django_capture_on_commit_callbacks, today + week).reminders == 2
-    assert run(django_capture_on_commit_callbacks, today + week).reminders == 0
-    assert run(django_capture_on_commit_callbacks, today + 2 * week).reminders == 2
-    assert run(django_capture_on_commit_callbacks, today + 5 * week).reminders == 0  # at most 2
+    assert run_after(week - datetime.timedelta(days=1)).reminders == 0
+    assert run_after(week).reminders == 2
+    assert run_after(week + datetime.timedelta(hours=1)).reminders == 0
+    assert run_after(2 * week).reminders == 2
+    assert run_after(5 * week).reminders == 0  # at most 2
     keys = sorted(
         SentEmail.objects.filter(kind="survey_reminder").values_list("idempotency_key", flat=True)
     )
@@ -116,7 +121,7 @@ def test_invitations_go_once_and_reminders_stop_at_the_maximum(
 
 
 def test_a_person_who_answered_gets_no_reminder(
-    client, survey_round, match, django_capture_on_commit_callbacks
+    client, survey_round, match, django_capture_on_commit_callbacks, monkeypatch
 ):
     mail.outbox = []
     run(django_capture_on_commit_callbacks)
@@ -125,9 +130,9 @@ def test_a_person_who_answered_gets_no_reminder(
         {"how_satisfied_are_you": "4", "is_this_pairing_a_good_fit": "Yes"},
     )
     assert response.status_code == 200
-    summary = run(
-        django_capture_on_commit_callbacks, timezone.localdate() + datetime.timedelta(days=7)
-    )
+    week_on = timezone.now() + datetime.timedelta(days=7)
+    monkeypatch.setattr(timezone, "now", lambda: week_on)
+    summary = run(django_capture_on_commit_callbacks)
     assert summary.reminders == 1
     reminder = SentEmail.objects.get(kind="survey_reminder")
     assert reminder.to == match.mentor.contact_email
@@ -426,3 +431,92 @@ def test_the_closed_page_uses_the_configured_base_template(client, survey_round,
     assert page.status_code == 410
     soup = BeautifulSoup(page.content, "html.parser")
     assert soup.select_one("#alt-base [data-mentoring-mode=closed]")
+
+
+# -- running twice: nothing new ----------------------------------------------------------
+
+
+def _local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def reminders_to(person: str) -> list[str]:
+    return sorted(
+        SentEmail.objects.filter(kind="survey_reminder", to=person).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize("remind_after_days", [0, 1, 7])
+def test_two_runs_minutes_apart_across_midnight_send_one_reminder(
+    survey_round, match, monkeypatch, remind_after_days
+):
+    """The "Pairing fit" reminder is overdue; one run at 23:58 and the next at 00:03
+    (another local date) remind each person once, not twice five minutes apart."""
+    survey_round.remind_after_days = remind_after_days
+    survey_round.max_reminders = 3
+    survey_round.save()
+    clock = {"now": timezone.now()}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    run_schedule()  # the invitations
+    late = timezone.localdate() + datetime.timedelta(days=20)
+    clock["now"] = _local(late, 23, 58)
+    assert run_schedule().reminders == 2
+    clock["now"] += datetime.timedelta(minutes=5)
+    assert timezone.localdate() == late + datetime.timedelta(days=1)
+    summary = run_schedule()
+    assert (summary.reminders, summary.surveys) == (0, 0)
+    for person in (match.mentor.contact_email, match.mentee.contact_email):
+        assert len(reminders_to(person)) == 1
+
+
+def test_a_run_for_a_later_date_minutes_later_sends_no_second_reminder(
+    survey_round, match, monkeypatch
+):
+    """``mentoring_run_schedule`` and, minutes later, ``--date`` a week on: the second
+    run acts for another date, but the people got their reminder minutes ago."""
+    from django.core.management import call_command
+
+    clock = {"now": timezone.now()}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    call_command("mentoring_run_schedule", verbosity=0)
+    clock["now"] += datetime.timedelta(days=8)
+    call_command("mentoring_run_schedule", verbosity=0)
+    assert SentEmail.objects.filter(kind="survey_reminder").count() == 2
+    clock["now"] += datetime.timedelta(minutes=5)
+    later = timezone.localdate() + datetime.timedelta(days=7)
+    call_command("mentoring_run_schedule", "--date", later.isoformat(), verbosity=0)
+    assert SentEmail.objects.filter(kind="survey_reminder").count() == 2
+    # A week on, for real: the second reminder goes.
+    clock["now"] += datetime.timedelta(days=7)
+    call_command("mentoring_run_schedule", verbosity=0)
+    for person in (match.mentor.contact_email, match.mentee.contact_email):
+        assert len(reminders_to(person)) == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two workers at once are proved on PostgreSQL: run with DATABASE_URL=postgres://...",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_schedule_workers_at_once_queue_each_email_once(survey_round, match, monkeypatch):
+    """Two workers run the schedule at the same moment: invitations, then (a week and a
+    day later) reminders and check-ins, each once."""
+    from tests.test_concurrency import _in_parallel
+
+    clock = {"now": timezone.now()}
+    ticks = itertools.count()
+    # A clock that moves (a microsecond a reading), as a real one does between workers.
+    monkeypatch.setattr(
+        timezone, "now", lambda: clock["now"] + datetime.timedelta(microseconds=next(ticks))
+    )
+    _in_parallel([run_schedule, run_schedule])
+    assert SentEmail.objects.filter(kind="survey_invitation").count() == 2
+    clock["now"] += datetime.timedelta(days=8)
+    summaries = _in_parallel([run_schedule, run_schedule])
+    assert sum(summary.reminders for summary in summaries) == 2
+    keys = list(SentEmail.objects.values_list("idempotency_key", flat=True))
+    assert len(keys) == len(set(keys))
+    assert SentEmail.objects.filter(kind="survey_reminder").count() == 2
+    assert SentEmail.objects.filter(kind="check_in", match=match).count() == 2

@@ -11,9 +11,14 @@ Each run looks at the site's local date and does whatever is due, once:
 4. an active match where either person's membership is no longer active is flagged
    for the committee (not ended).
 
-Emails go through the outbox under keys naming the match, the check-in and the role,
-so running twice, or twice at once, sends nothing new. Active matches are read in
-chunks, so the queries per match stay bounded whatever the number of matches.
+Emails go through the outbox under keys naming the match, the check-in (or the round
+and the reminder number) and the role, computed from the stored rows and the run's
+date, so running twice, or twice at once, sends nothing new. The run's date says what
+is due; the stored instants of a person's last check-in and last survey email say
+whether the next may go yet, so two runs minutes apart (across midnight, or with
+``--date`` later) never send a person a second one minutes after the first. Active
+matches are read in chunks, so the queries per match stay bounded whatever the number
+of matches.
 """
 
 from __future__ import annotations
@@ -166,6 +171,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
     backend = get_backend()
     active = Match.objects.filter(status=MatchStatus.ACTIVE)
     total = active.count()
+    now_day = timezone.localdate()
     last = 0
     while True:
         chunk = list(
@@ -177,6 +183,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
             break
         last = chunk[-1].pk
         items, flags = [], {}
+        last_checkin = last_checkins(chunk)
         unflagged = [match for match in chunk if not match.flag_reason]
         statuses = backend.get_statuses(
             {
@@ -201,7 +208,9 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                             application,
                         )
                     )
-                if month:
+                if month and checkin_spaced(
+                    last_checkin.get((match.pk, role)), match.cycle.checkin_every_months, now_day
+                ):
                     items.append(
                         pair_email(
                             "check_in",
@@ -231,6 +240,27 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
             progress("active", summary.active, total)
 
 
+def last_checkins(matches) -> dict[tuple[int, str], datetime.datetime]:
+    """(match id, role) -> when the person's latest check-in of the match was queued."""
+    found: dict[tuple[int, str], datetime.datetime] = {}
+    rows = SentEmail.objects.filter(match__in=matches, kind="check_in").values_list(
+        "match_id", "idempotency_key", "created_at"
+    )
+    for match_id, key, created in rows:
+        role = key.rpartition("-")[2]
+        if (match_id, role) not in found or created > found[(match_id, role)]:
+            found[(match_id, role)] = created
+    return found
+
+
+def checkin_spaced(last: datetime.datetime | None, every: int, now_day: datetime.date) -> bool:
+    """Whether a check-in may go to a person whose last one was queued at ``last``:
+    ``every`` months after it, by the clock's local date (not the run's ``today``), so
+    that two runs minutes apart (across midnight, or with ``--date`` a month on) never
+    send two check-ins."""
+    return last is None or add_months(timezone.localdate(last), every) <= now_day
+
+
 #: Completed matches still get the surveys due by their end (the final one) this long.
 SURVEY_GRACE_DAYS = 90
 
@@ -257,6 +287,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
         end_date__gte=today - datetime.timedelta(days=SURVEY_GRACE_DAYS),
     )
     total = matches.count()
+    now = timezone.now()
     seen = last = 0
     while True:
         chunk = list(
@@ -270,12 +301,11 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                 "match_id", "round_id", "role"
             )
         )
-        sent = {
-            key: timezone.localdate(created)
-            for key, created in SentEmail.objects.filter(
+        sent = dict(
+            SentEmail.objects.filter(
                 match__in=chunk, kind__in=("survey_invitation", "survey_reminder")
             ).values_list("idempotency_key", "created_at")
-        }
+        )
         # Reminders are keyed "<invitation key>-reminder-<n>", n = 1, 2, ...
         reminders = Counter(key.rpartition("-reminder-")[0] for key in sent if "-reminder-" in key)
         items = []
@@ -305,7 +335,7 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
                     reminded = reminders[key]
                     if reminded >= survey_round.max_reminders:
                         continue
-                    if today >= next_reminder_on(survey_round, sent, key, reminded):
+                    if reminder_due(survey_round, sent, key, reminded, today, now):
                         items.append(
                             pair_email(
                                 "survey_reminder",
@@ -327,16 +357,35 @@ def send_surveys(today: datetime.date, summary: ScheduleSummary, progress=None) 
             progress("surveys", seen, total)
 
 
+def reminder_due(
+    survey_round, sent: dict, key: str, reminded: int, today: datetime.date, now
+) -> bool:
+    """Whether reminder number ``reminded + 1`` of invitation ``key`` may go now.
+
+    ``sent`` maps the keys of the round's emails to that person to the instants they
+    were queued (stored state). The reminder is due :func:`next_reminder_on` (the run's
+    date), and never sooner than ``remind_after_days`` (at least one) whole days after
+    the person's last email of the round, by the clock: two runs minutes apart, across
+    midnight or with ``--date`` a week on, send it once.
+    """
+    if today < next_reminder_on(survey_round, sent, key, reminded):
+        return False
+    last = sent.get(f"{key}-reminder-{reminded}", sent[key]) if reminded else sent[key]
+    return now - last >= datetime.timedelta(days=max(survey_round.remind_after_days, 1))
+
+
 def next_reminder_on(survey_round, sent: dict, key: str, reminded: int) -> datetime.date:
     """The first date the next reminder of invitation ``key`` may go.
 
     ``remind_after_days`` after the invitation for each reminder, and never sooner than
     that (at least a day) after the last email of the round to that person, so a run
-    that finds reminders overdue sends one and leaves the next for later.
+    that finds reminders overdue sends one and leaves the next for later. ``sent`` maps
+    keys to the instants their emails were queued.
     """
     days = survey_round.remind_after_days
-    invited = sent[key]
-    last = sent.get(f"{key}-reminder-{reminded}", invited) if reminded else invited
+    invited = timezone.localdate(sent[key])
+    last_key = f"{key}-reminder-{reminded}"
+    last = timezone.localdate(sent[last_key]) if reminded and last_key in sent else invited
     return max(
         invited + datetime.timedelta(days=days * (reminded + 1)),
         last + datetime.timedelta(days=max(days, 1)),

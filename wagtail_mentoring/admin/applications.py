@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import app_settings
 from ..models import Application, ApplicationStatus, Role
 from .exports import SafeExportIndexView
+from .inspect import render_emails, render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin
 
 
@@ -122,3 +123,17 @@ class ApplicationAdmin(CommitteeOnlyModelAdmin):
         return max(0, (obj.capacity or 0) - obj.taken)
 
     places_left.short_description = _("Places left")
+
+    # -- inspect sections ---------------------------------------------------------
+
+    def history_html(self, obj):
+        """Every step of the application."""
+        return render_timeline(obj.events.select_related("actor"))
+
+    history_html.short_description = _("History")
+
+    def emails_html(self, obj):
+        """The emails about this application, with the status history of each."""
+        return render_emails(obj.emails.prefetch_related("events"))
+
+    emails_html.short_description = _("Emails")

@@ -6,6 +6,7 @@ from wagtail_modeladmin.helpers import ButtonHelper
 
 from ..models.emails import SentEmail
 from .exports import SafeExportIndexView
+from .inspect import render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, is_committee
 
 
@@ -71,3 +72,9 @@ class SentEmailAdmin(CommitteeOnlyModelAdmin):
         "idempotency_key",
         "history_html",
     )
+
+    def history_html(self, obj):
+        """Queued, the recorded events and the last send, in time order."""
+        return render_timeline(obj.timeline())
+
+    history_html.short_description = _("History")

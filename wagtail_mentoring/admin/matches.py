@@ -8,6 +8,7 @@ from wagtail_modeladmin.helpers import ButtonHelper
 from ..models import Match
 from ..models.matches import HOLDS_CAPACITY
 from .exports import SafeExportIndexView
+from .inspect import render_emails, render_explanation, render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, is_committee
 
 
@@ -111,3 +112,22 @@ class MatchAdmin(CommitteeOnlyModelAdmin):
         return obj.mentee.name
 
     mentee_name.short_description = _("Mentee")
+
+    # -- inspect sections ---------------------------------------------------------
+
+    def explanation_html(self, obj):
+        return render_explanation(obj.explanation)
+
+    explanation_html.short_description = _("Why this pair")
+
+    def timeline_html(self, obj):
+        """Every change of the match: who, what, when."""
+        return render_timeline(obj.events.select_related("actor"))
+
+    timeline_html.short_description = _("Timeline")
+
+    def emails_html(self, obj):
+        """The match's emails, with the status history of each."""
+        return render_emails(obj.emails.prefetch_related("events"))
+
+    emails_html.short_description = _("Emails")

@@ -29,25 +29,17 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 
-from ..models.applications import COMMITTEE_PERMISSION
+from ..committee import committee_only_response, is_committee
+from .inspect import SectionsInspectView
 from .listing import CheckedIndexView
 
 logger = logging.getLogger(__name__)
+
 
 #: The attribute that says which check a view passed; a view without it is refused.
 ACCESS_ATTRIBUTE = "mentoring_access"
 #: URL keyword arguments that name a row of the admin class's model.
 PK_KWARGS = ("instance_pk", "pk")
-
-
-def is_committee(user) -> bool:
-    """Committee members (and superusers) hold the dedicated permission."""
-    return bool(user and user.is_active and user.has_perm(COMMITTEE_PERMISSION))
-
-
-def committee_only_response(request):
-    """A 403 page that says who may see mentoring applications, and how to get access."""
-    return TemplateResponse(request, "wagtail_mentoring/admin/committee_only.html", {}, status=403)
 
 
 class Check:
@@ -248,11 +240,16 @@ class CommitteeOnlyModelAdmin(CommitteeOnlyAdmin, ModelAdmin):
     with none listed, every view answers 404. Wagtail answers a refused admin view with
     a redirect; the committee check answers 403, with a page that says why, so that
     nobody mistakes the refusal for a glitch.
+
+    The inspect view (:class:`~wagtail_mentoring.admin.inspect.SectionsInspectView`)
+    also shows the sections the subclass defines as methods, such as a match's
+    timeline; they are behind the same check as the rest of the page.
     """
 
     permission_helper_class = CommitteeOnlyPermissionHelper
     index_view_class = CheckedIndexView
     inspect_view_enabled = True
+    inspect_view_class = SectionsInspectView
 
     def view_name(self, url_name):
         prefix = self.url_helper.get_action_url_name("")

@@ -10,6 +10,7 @@ from wagtail.snippets.views.snippets import DeleteView
 
 from ..models import SurveyResponse, SurveyRound
 from .exports import SafeExportIndexView
+from .inspect import render_answers
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, CommitteeOnlySnippetViewSet
 from .topics import CONTENT_VIEWS
 
@@ -106,3 +107,8 @@ class SurveyResponseAdmin(CommitteeOnlyModelAdmin):
             .get_queryset(request)
             .select_related("round__cycle", "match__mentor", "match__mentee")
         )
+
+    def answers_html(self, obj):
+        return render_answers(obj.answers)
+
+    answers_html.short_description = _("Answers")

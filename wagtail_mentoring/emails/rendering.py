@@ -8,67 +8,38 @@ the template engine, so wording cannot reach anything but the documented values.
 The subject and the text part are plain text: their templates are rendered with
 autoescaping off (whatever the template says), so "O'Brien" and "Tom & Jerry" arrive
 as written. Only the HTML part is escaped.
+
+Checking and substituting placeholders is :mod:`wagtail_mentoring.emails.wording`'s
+(it imports no models); its functions are importable from here too.
 """
 
 from __future__ import annotations
 
-import re
-
 from django.template import Context
 from django.template.base import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
-from django.utils.html import escape
-from django.utils.translation import gettext as _
 
-TEMPLATE_DIR = "wagtail_mentoring/email"
-PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+from .wording import (
+    PLACEHOLDER,
+    TEMPLATE_DIR,
+    check_placeholders,
+    one_line,
+    render_wording,
+    substitute,
+)
 
-
-def _braced(name: str) -> str:
-    return "{{ " + name + " }}"
-
-
-def check_placeholders(text: str, kind) -> str | None:
-    """What is wrong with the placeholders in ``text`` for ``kind``, or ``None``."""
-    offered = ", ".join(_braced(name) for name in kind.placeholders)
-    if "{%" in text:
-        return _("Template tags such as {%% … %%} cannot be used here; use placeholders: %s.") % (
-            offered
-        )
-    unknown = [name for name in PLACEHOLDER.findall(text) if name not in kind.placeholders]
-    if unknown:
-        return _("Unknown placeholder %(unknown)s. This email offers: %(offered)s.") % {
-            "unknown": ", ".join(_braced(name) for name in dict.fromkeys(unknown)),
-            "offered": offered,
-        }
-    rest = PLACEHOLDER.sub("", text)
-    if "{{" in rest or "}}" in rest:
-        return _("A placeholder is not closed: write it as {{ name }}.")
-    return None
-
-
-def substitute(text: str, values: dict) -> str:
-    return PLACEHOLDER.sub(lambda found: str(values.get(found.group(1), "")), text)
-
-
-def one_line(subject: str) -> str:
-    """Headers cannot hold newlines."""
-    return " ".join(subject.split())
-
-
-def render_wording(wording, values: dict) -> tuple[str, str, str]:
-    """(subject, text, HTML) from editors' wording."""
-    subject = one_line(substitute(wording.subject, values))
-    text = substitute(wording.body, values).replace("\r\n", "\n").strip() + "\n"
-    paragraphs = [
-        escape(paragraph).replace("\n", "<br>\n")
-        for paragraph in re.split(r"\n\s*\n", text.strip())
-        if paragraph.strip()
-    ]
-    html = render_to_string(
-        f"{TEMPLATE_DIR}/wording.html", {"subject": subject, "paragraphs": paragraphs}
-    )
-    return subject, text, html
+__all__ = [
+    "PLACEHOLDER",
+    "TEMPLATE_DIR",
+    "check_placeholders",
+    "load_wording",
+    "one_line",
+    "render_email",
+    "render_plain",
+    "render_templates",
+    "render_wording",
+    "substitute",
+]
 
 
 def render_plain(template_name: str, values: dict) -> str:

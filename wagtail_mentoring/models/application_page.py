@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -21,9 +23,10 @@ from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..admin.forms import ApplicationPageForm
+from ..committee import committee_only_response, is_committee
 from ..inputs import AnswerFormBuilder
-from .applications import Role
+from .applications import Application, Role
+from .forms import ApplicationPageForm
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin
 from .site_settings import MentoringSettings
 
@@ -44,7 +47,7 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
     """Apply as a mentor or as a mentee in the parent programme's current cycle.
 
     Override points: ``get_form_class()``, ``get_cycle()``, ``render_gate()``,
-    ``process_form_submission()`` and ``serve()``. Templates:
+    ``process_form_submission()``, ``view_class`` and ``serve()``. Templates:
     ``wagtail_mentoring/pages/application_page.html`` and
     ``wagtail_mentoring/pages/application_page_landing.html``.
     """
@@ -89,6 +92,9 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
     template = "wagtail_mentoring/pages/application_page.html"
     landing_page_template = "wagtail_mentoring/pages/application_page_landing.html"
     subpage_types: list[str] = []
+    #: What serves a request (membership, status, edit, withdraw, the form): a class,
+    #: or its dotted path (the models import nothing from the views).
+    view_class = "wagtail_mentoring.views.application.ApplicationPageView"
 
     class Meta:
         verbose_name = _("mentoring application page")
@@ -99,6 +105,39 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
         return super().can_create_at(parent) and isinstance(
             parent.specific, AbstractMentoringProgramPage
         )
+
+    def role_problems(self, role: str, parent=None) -> list[str]:
+        """Why this page cannot take ``role`` under ``parent`` (empty when it can).
+
+        One application page per role under a programme; a page that took
+        applications keeps its role.
+        """
+        problems = []
+        if parent is not None:
+            siblings = (
+                MentoringApplicationPage.objects.child_of(parent)
+                .filter(role=role)
+                .exclude(pk=self.pk)
+            )
+            if siblings.exists():
+                problems.append(
+                    gettext("This programme already has an application page for this role.")
+                )
+        if self.pk:
+            previous = (
+                MentoringApplicationPage.objects.filter(pk=self.pk)
+                .values_list("role", flat=True)
+                .first()
+            )
+            if (
+                previous
+                and previous != role
+                and Application.objects.filter(page_id=self.pk).exists()
+            ):
+                problems.append(
+                    gettext("Applications were made through this page, so its role cannot change.")
+                )
+        return problems
 
     # -- lookups ----------------------------------------------------------------
 
@@ -168,18 +207,18 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
 
         The committee is sent to the applications admin; everyone else gets 403.
         """
-        from ..admin.permissions import committee_only_response, is_committee
-
         if is_committee(request.user):
             return redirect("wagtail_mentoring_application_modeladmin_index")
         return committee_only_response(request)
 
     # -- serving ----------------------------------------------------------------
 
-    def serve(self, request, *args, **kwargs):
-        from ..views.application import ApplicationPageView
+    def get_view_class(self):
+        view_class = self.view_class
+        return import_string(view_class) if isinstance(view_class, str) else view_class
 
-        return ApplicationPageView(self, request).dispatch()
+    def serve(self, request, *args, **kwargs):
+        return self.get_view_class()(self, request).dispatch()
 
     def render_gate(self, request, membership, status: int = 200):
         """The page a visitor who may not apply sees (login, join or renew)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -203,24 +202,6 @@ class Application(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == ApplicationStatus.WITHDRAWN
-
-    def history_html(self) -> str:
-        """Every step of the application, for the committee's inspect view."""
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/timeline.html",
-            {"events": self.events.select_related("actor")},
-        )
-
-    history_html.short_description = _("History")
-
-    def emails_html(self) -> str:
-        """The emails about this application, with the status history of each."""
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/emails.html",
-            {"emails": self.emails.prefetch_related("events")},
-        )
-
-    emails_html.short_description = _("Emails")
 
     def waiting_days(self, when=None) -> int:
         when = when or timezone.now()

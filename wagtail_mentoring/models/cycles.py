@@ -15,9 +15,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
-from ..admin.forms import CycleForm
 from ..conf import app_settings, default_commitment_months
 from ..dates import add_months
+from .forms import CycleForm
+from .pages import AbstractMentoringProgramPage
 
 
 class CycleStatus(enum.StrEnum):
@@ -234,6 +235,4 @@ def _format_moment(value: datetime.datetime) -> str:
 
 
 def _is_program_page(page) -> bool:
-    from .pages import AbstractMentoringProgramPage
-
     return isinstance(page.specific, AbstractMentoringProgramPage)

@@ -52,7 +52,7 @@ class EmailWording(PreviewableMixin, models.Model):
 
     def clean(self):
         from ..emails.kinds import registry
-        from ..emails.rendering import check_placeholders
+        from ..emails.wording import check_placeholders
 
         super().clean()
         kind = registry.get(self.kind)
@@ -73,7 +73,7 @@ class EmailWording(PreviewableMixin, models.Model):
 
     def get_preview_context(self, request, mode_name):
         from ..emails.kinds import registry
-        from ..emails.rendering import render_wording
+        from ..emails.wording import render_wording
 
         context = super().get_preview_context(request, mode_name)
         kind = registry.get(self.kind)

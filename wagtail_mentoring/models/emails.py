@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,13 +157,6 @@ class SentEmail(models.Model):
             note = f"attempt {self.attempts}" if self.attempts > 1 else ""
             steps.append(EmailEvent(email=self, action="sent", at=self.sent_at, note=note))
         return sorted(steps, key=lambda step: step.at)
-
-    def history_html(self) -> str:
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/timeline.html", {"events": self.timeline()}
-        )
-
-    history_html.short_description = _("History")
 
 
 class EmailEvent(AbstractEvent):

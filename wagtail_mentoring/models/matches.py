@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,32 +94,6 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor.name} → {self.mentee.name}"
-
-    def explanation_html(self) -> str:
-        """The stored explanation as a list (for the admin's inspect view)."""
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/explanation.html", {"parts": self.explanation}
-        )
-
-    explanation_html.short_description = _("Why this pair")
-
-    def timeline_html(self) -> str:
-        """Every change of the match: who, what, when."""
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/timeline.html",
-            {"events": self.events.select_related("actor")},
-        )
-
-    timeline_html.short_description = _("Timeline")
-
-    def emails_html(self) -> str:
-        """The match's emails, with the status history of each."""
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/emails.html",
-            {"emails": self.emails.prefetch_related("events")},
-        )
-
-    emails_html.short_description = _("Emails")
 
 
 class MatchEvent(AbstractEvent):

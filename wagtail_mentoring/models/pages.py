@@ -1,10 +1,17 @@
-"""Programme pages: abstract mixins with documented override points, thin concrete pages."""
+"""Programme pages: abstract mixins with documented override points, thin concrete pages.
+
+The programme page is below the models that refer to it (cycles, application pages,
+surveys): it imports none of them, and finds its cycles and application pages through
+their relations and the app registry.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -16,12 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
 from ..conf import app_settings
 from ..inputs import parse_id
 from .blocks import ProgramBodyBlock
-from .cycles import Cycle
+
+if TYPE_CHECKING:
+    from .cycles import Cycle, CycleQuerySet
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -74,8 +83,9 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
 
     # -- cycles -----------------------------------------------------------------
 
-    def get_cycles(self):
-        return Cycle.objects.for_program(self)
+    def get_cycles(self) -> CycleQuerySet:
+        """This programme's cycles (none for a page not saved yet, as in a preview)."""
+        return apps.get_model("wagtail_mentoring", "Cycle").objects.for_program(self)
 
     def get_current_cycle(self) -> Cycle | None:
         """The cycle visitors hear about: open, else next, else latest closed."""
@@ -124,9 +134,8 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
 
     def get_application_pages(self) -> dict:
         """The live application pages under this programme, keyed by role."""
-        from .application_page import MentoringApplicationPage
-
-        pages = MentoringApplicationPage.objects.child_of(self).live().order_by("path")
+        application_page_model = apps.get_model("wagtail_mentoring", "MentoringApplicationPage")
+        pages = application_page_model.objects.child_of(self).live().order_by("path")
         found: dict = {}
         for page in pages:
             found.setdefault(page.role, page)
@@ -200,6 +209,15 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
         context["cycle"] = self.current_cycle
         context["faq_json_ld"] = self.get_faq_json_ld()
         return context
+
+
+def program_page_models() -> list[type[Page]]:
+    """Every concrete page model built on :class:`AbstractMentoringProgramPage`."""
+    return [
+        model
+        for model in get_page_models()
+        if issubclass(model, AbstractMentoringProgramPage) and not model._meta.abstract
+    ]
 
 
 class MentoringProgramPage(AbstractMentoringProgramPage):

@@ -221,15 +221,6 @@ class SurveyResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.round.name}: {self.role} of match {self.match_id}"
 
-    def answers_html(self) -> str:
-        from django.template.loader import render_to_string
-
-        return render_to_string(
-            "wagtail_mentoring/admin/includes/answers.html", {"answers": self.answers}
-        )
-
-    answers_html.short_description = _("Answers")
-
 
 # -- personal links ------------------------------------------------------------------------
 
