@@ -1,6 +1,7 @@
 """Races that only a real database server can show (run with DATABASE_URL=postgres://…)."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -8,20 +9,14 @@ from django.db import connection
 from django.test import Client
 
 from tests.conftest import application_data
-from wagtail_mentoring.matching import services as _old
-from wagtail_mentoring.matching import suggest as _suggest
+from wagtail_mentoring.matching import lifecycle
 from wagtail_mentoring.models import Application, Match
 from wagtail_mentoring.models.matches import HOLDS_CAPACITY
 
 
-class lifecycle:  # noqa: N801  (temporary: the old entry points)
-    propose = staticmethod(_old.propose_match)
-    approve = staticmethod(_old.approve_match)
-    approve_many = staticmethod(_suggest.approve_many)
-
-
 def _refused(error):
-    return isinstance(error, _old.MatchingError)
+    return isinstance(error, lifecycle.MatchingError)
+
 
 pytestmark = [
     pytest.mark.skipif(
@@ -114,12 +109,13 @@ def test_propose_and_approve_of_one_pair_at_once_never_deadlock(make_application
         mentee = make_application("mentee")
         proposal = lifecycle.propose(mentee, mentor)
         _results, errors = _race(
-            [lambda: lifecycle.approve(proposal), lambda: lifecycle.propose(mentee, mentor)]
+            [
+                partial(lifecycle.approve, proposal),
+                partial(lifecycle.propose, mentee, mentor),
+            ]
         )
         deadlocks += sum(_deadlock(error) for error in errors)
-        other += [
-            e for e in errors if e is not None and not _deadlock(e) and not _refused(e)
-        ]
+        other += [e for e in errors if e is not None and not _deadlock(e) and not _refused(e)]
         assert Match.objects.filter(mentor=mentor, status__in=HOLDS_CAPACITY).count() <= 1
     assert (deadlocks, other) == (0, [])
 
@@ -136,8 +132,8 @@ def test_two_batches_in_opposite_orders_never_deadlock_nor_exceed_capacity(make_
         ]
         (first, second), errors = _race(
             [
-                lambda: lifecycle.approve_many(proposals),
-                lambda: lifecycle.approve_many(list(reversed(proposals))),
+                partial(lifecycle.approve_many, proposals),
+                partial(lifecycle.approve_many, list(reversed(proposals))),
             ]
         )
         deadlocks += sum(_deadlock(error) for error in errors)

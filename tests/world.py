@@ -53,7 +53,7 @@ from wagtail.log_actions import log
 
 from tests.conftest import ensure_page_tree
 from wagtail_mentoring.emails.outbox import queue_email
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import (
     Application,
     Cycle,
@@ -206,7 +206,7 @@ def build_world(settings=None) -> World:
 
     mentor = apply(MENTOR, "mentor", capacity=2)
     mentee = apply(MENTEE, "mentee")
-    match = approve_match(propose_match(mentee, mentor))
+    match = approve(propose(mentee, mentor))
     email, _created = queue_email(
         "match_introduction",
         [MENTEE["email"]],

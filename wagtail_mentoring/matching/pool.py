@@ -105,9 +105,10 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
     """Mentees waiting for a match and mentors with free places, as scoring pools.
 
     Free places count approved and active matches, and pinned proposals (which the
-    solver keeps). With ``keep_proposals`` every open proposal holds its place and
-    its mentee (for one-click suggestions); without it, unpinned proposals are about
-    to be replaced and hold nothing.
+    solver keeps). Pairs the committee discarded in this cycle are never allowed
+    (``previous_pairs``) until restored. With ``keep_proposals`` every open proposal
+    holds its place and its mentee (for one-click suggestions); without it, unpinned
+    proposals are about to be replaced and hold nothing.
     """
     holding = _holding(keep_proposals)
     live_mentees = Match.objects.filter(holding, cycle=cycle).values("mentee_id")
@@ -120,7 +121,13 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
 
     mentors = (
         Application.objects.filter(cycle=cycle, role=Role.MENTOR)
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED])
+        .exclude(
+            status__in=[
+                ApplicationStatus.WITHDRAWN,
+                ApplicationStatus.COMPLETED,
+                ApplicationStatus.CLOSED,
+            ]
+        )
         .annotate(
             taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
         )
@@ -151,6 +158,12 @@ def load_pools(cycle, *, mentee_ids=None, keep_proposals=False) -> CyclePools:
         )
         if people
         else []
+    )
+    # Pairs the committee rejected or discarded in this cycle stay out until restored.
+    previous += list(
+        Match.objects.filter(cycle=cycle, discarded=True).values_list(
+            "mentee__user_id", "mentor__user_id"
+        )
     )
 
     codes = {"sector": _Codes(), "region": _Codes(), "employer": _Codes()}

@@ -289,7 +289,8 @@ def survey_url(match, survey_round, role: str, page_url: str | None = None) -> s
 
 def save_response(page, form, match, survey_round, role: str) -> SurveyResponse:
     """Store the answers (keyed by question) and flag the match on a flagging answer."""
-    from .matches import Match, MatchEvent
+    from ..matching import lifecycle
+    from .matches import FlagCause
 
     answers, flags = {}, []
     for field in page.get_form_fields():
@@ -310,18 +311,5 @@ def save_response(page, form, match, survey_round, role: str) -> SurveyResponse:
             answers=answers,
         )
         if flags:
-            reason = str(_("The %(role)s answered %(answers)s")) % {
-                "role": role,
-                "answers": "; ".join(flags),
-            }
-            Match.objects.filter(pk=match.pk, flag_reason="").update(
-                flag_reason=reason[:300], flagged_at=timezone.now()
-            )
-            MatchEvent.objects.create(
-                match=match,
-                action="flagged",
-                from_status=match.status,
-                to_status=match.status,
-                note=reason,
-            )
+            lifecycle.flag(match, cause=FlagCause.SURVEY, role=role, answers="; ".join(flags))
     return response
