@@ -337,7 +337,13 @@ def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list
     run = uuid.uuid4().hex[:12]
     now = timezone.now()
     with transaction.atomic():
-        _lock_applications(Application.objects.filter(cycle=cycle).values_list("pk", flat=True))
+        # Step 1 of the lock order: every application of the cycle, by primary key.
+        list(
+            Application.objects.select_for_update()
+            .filter(cycle=cycle)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         stale = list(
             Match.objects.select_for_update(of=("self",))
             .filter(cycle=cycle, status=MatchStatus.PROPOSED, pinned=False)
