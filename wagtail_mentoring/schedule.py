@@ -33,7 +33,8 @@ from django_tasks import task
 from .conf import app_settings
 from .dates import add_months
 from .emails.outbox import enqueue_together, pair_email, queue_emails
-from .matching.lifecycle import ALUMNI_GROUP  # noqa: F401  (where it was first defined)
+from .matching import lifecycle
+from .matching.lifecycle import ALUMNI_GROUP  # noqa: F401  (importable from here too)
 from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
 from .models.matches import FlagCause, Match, MatchStatus
@@ -112,9 +113,7 @@ def run_schedule(today: datetime.date | None = None, progress: Progress | None =
 
 
 def start_matches(today: datetime.date) -> int:
-    """Start the approved matches whose start date has come (each with :func:`lifecycle.start`)."""
-    from .matching import lifecycle
-
+    """Start the approved matches whose start date has come (each with ``lifecycle.start``)."""
     due = Match.objects.filter(status=MatchStatus.APPROVED, start_date__lte=today).order_by("pk")
     return sum(lifecycle.start(pk) is not None for pk in due.values_list("pk", flat=True))
 
@@ -122,8 +121,6 @@ def start_matches(today: datetime.date) -> int:
 def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:
     """Complete the matches whose end date has come, a chunk per transaction; their
     emails are handed to the task queue together at the end."""
-    from .matching.lifecycle import complete_many as complete
-
     due = list(
         Match.objects.filter(
             status__in=(MatchStatus.APPROVED, MatchStatus.ACTIVE), end_date__lte=today
@@ -134,7 +131,7 @@ def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=No
     with enqueue_together():
         for start in range(0, len(due), CHUNK):
             chunk = due[start : start + CHUNK]
-            done = {match.pk for match in complete(chunk)}
+            done = {match.pk for match in lifecycle.complete_many(chunk)}
             summary.completed += len(done)
             # Someone else ended or completed these between the two queries.
             summary.failed += [
@@ -147,7 +144,6 @@ def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=No
 
 
 def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progress=None):
-    from .matching import lifecycle
     from .membership import get_backend
 
     backend = get_backend()
