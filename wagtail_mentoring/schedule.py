@@ -113,9 +113,16 @@ def run_schedule(today: datetime.date | None = None, progress: Progress | None =
 
 
 def start_matches(today: datetime.date) -> int:
-    """Start the approved matches whose start date has come (each with ``lifecycle.start``)."""
-    due = Match.objects.filter(status=MatchStatus.APPROVED, start_date__lte=today).order_by("pk")
-    return sum(lifecycle.start(pk) is not None for pk in due.values_list("pk", flat=True))
+    """Start the approved matches whose start date has come (``lifecycle.start_many``,
+    a chunk per transaction)."""
+    due = list(
+        Match.objects.filter(status=MatchStatus.APPROVED, start_date__lte=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(
+        len(lifecycle.start_many(due[start : start + CHUNK])) for start in range(0, len(due), CHUNK)
+    )
 
 
 def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:

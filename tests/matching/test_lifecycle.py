@@ -181,6 +181,16 @@ CASES = [
         from_status=MatchStatus.APPROVED,
     ),
     Case(
+        "start_many",
+        _approved,
+        lambda m, *_: lifecycle.start_many([m.pk])[0],
+        MatchStatus.ACTIVE,
+        (S.MATCHED, S.MATCHED),
+        MatchAction.STARTED,
+        {},
+        from_status=MatchStatus.APPROVED,
+    ),
+    Case(
         "flag",
         _active,
         lambda m, *_: (

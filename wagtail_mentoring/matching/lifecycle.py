@@ -19,7 +19,7 @@ the package depends on them.
 
 Calling a function again on a match it has already changed writes nothing: a change
 that no longer applies raises :class:`MatchingError` (the one-match functions) or is
-left out (``complete_many``, ``start``, ``flag``, the batches), and the emails' keys
+left out (``start``, ``start_many``, ``complete_many``, ``flag``, the batches), and the emails' keys
 make a second queueing a no-op.
 
 Lock order
@@ -468,17 +468,30 @@ def approve_many(matches, *, actor=None) -> tuple[list[Match], list[tuple[Match,
 # -- during the pairing -------------------------------------------------------------------
 
 
+def _start(locked: list[Match], actor) -> list[Match]:
+    """Start the locked matches that are still approved (the one implementation)."""
+    done = [match for match in locked if match.status == MatchStatus.APPROVED]
+    if not done:
+        return []
+    Match.objects.filter(pk__in=[match.pk for match in done]).update(status=MatchStatus.ACTIVE)
+    for match in done:
+        match.status = MatchStatus.ACTIVE
+    _events(done, MatchAction.STARTED, MatchStatus.APPROVED, actor)
+    return done
+
+
 def start(match, *, actor=None) -> Match | None:
     """An approved match becomes active; ``None`` (and nothing written) if it is not approved."""
     with transaction.atomic():
-        locked = _lock([match], applications=False)
-        if not locked or locked[0].status != MatchStatus.APPROVED:
-            return None
-        match = locked[0]
-        match.status = MatchStatus.ACTIVE
-        match.save(update_fields=["status"])
-        _events([match], MatchAction.STARTED, MatchStatus.APPROVED, actor)
-    return match
+        done = _start(_lock([match], applications=False), actor)
+    return done[0] if done else None
+
+
+def start_many(matches: Iterable[Match | int], *, actor=None) -> list[Match]:
+    """Start many approved matches in one transaction (the schedule's way), as
+    :func:`start` does one; matches no longer approved are left out."""
+    with transaction.atomic():
+        return _start(_lock(list(matches), applications=False), actor)
 
 
 def flag(match, *, cause: str, actor=None, **params) -> bool:
@@ -638,5 +651,6 @@ __all__ = [
     "replace_proposals",
     "restore",
     "start",
+    "start_many",
     "unpin",
 ]
