@@ -107,7 +107,9 @@ class World:
         """What a forged POST could change: rows and statuses of every personal-data model."""
         return {
             "applications": sorted(Application.objects.values_list("pk", "status", "name")),
-            "matches": sorted(Match.objects.values_list("pk", "status", "pinned", "end_reason")),
+            "matches": sorted(
+                Match.objects.values_list("pk", "status", "pinned", "discarded", "end_reason")
+            ),
             "emails": sorted(SentEmail.objects.values_list("pk", "status", "attempts")),
             "responses": SurveyResponse.objects.count(),
             "submissions": FormSubmission.objects.count(),
