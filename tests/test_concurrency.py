@@ -1,6 +1,7 @@
 """Races that only a real database server can show (run with DATABASE_URL=postgres://…)."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -8,7 +9,14 @@ from django.db import connection
 from django.test import Client
 
 from tests.conftest import application_data
-from wagtail_mentoring.models import Application
+from wagtail_mentoring.matching import lifecycle
+from wagtail_mentoring.models import Application, Match
+from wagtail_mentoring.models.matches import HOLDS_CAPACITY
+
+
+def _refused(error):
+    return isinstance(error, lifecycle.MatchingError)
+
 
 pytestmark = [
     pytest.mark.skipif(
@@ -61,3 +69,78 @@ def test_concurrent_submissions_create_exactly_one_application(
     assert sum("You have already applied" in b for b in bodies) == 3
     assert Application.objects.count() == 1
     assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+
+
+ROUNDS = 30
+
+
+def _race(functions):
+    """Run ``functions`` at once; (results, errors) with each error in its own slot."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+    errors = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = function()
+        except Exception as error:  # counted by the test
+            errors[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def _deadlock(error) -> bool:
+    return error is not None and "deadlock" in str(error).lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_propose_and_approve_of_one_pair_at_once_never_deadlock(make_application):
+    deadlocks, other = 0, []
+    for _ in range(ROUNDS):
+        mentor = make_application("mentor", capacity=1)
+        mentee = make_application("mentee")
+        proposal = lifecycle.propose(mentee, mentor)
+        _results, errors = _race(
+            [
+                partial(lifecycle.approve, proposal),
+                partial(lifecycle.propose, mentee, mentor),
+            ]
+        )
+        deadlocks += sum(_deadlock(error) for error in errors)
+        other += [e for e in errors if e is not None and not _deadlock(e) and not _refused(e)]
+        assert Match.objects.filter(mentor=mentor, status__in=HOLDS_CAPACITY).count() <= 1
+    assert (deadlocks, other) == (0, [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_in_opposite_orders_never_deadlock_nor_exceed_capacity(make_application):
+    deadlocks, approved = 0, 0
+    for _ in range(ROUNDS):
+        mentors = [make_application("mentor", capacity=1) for _ in range(2)]
+        proposals = [
+            lifecycle.propose(make_application("mentee"), mentor)
+            for mentor in mentors
+            for _ in range(2)
+        ]
+        (first, second), errors = _race(
+            [
+                partial(lifecycle.approve_many, proposals),
+                partial(lifecycle.approve_many, list(reversed(proposals))),
+            ]
+        )
+        deadlocks += sum(_deadlock(error) for error in errors)
+        assert errors == [None, None]
+        for mentor in mentors:
+            held = Match.objects.filter(mentor=mentor, status__in=HOLDS_CAPACITY).count()
+            assert held == 1
+        approved += len(first[0]) + len(second[0])
+    assert deadlocks == 0
+    assert approved == 2 * ROUNDS

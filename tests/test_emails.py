@@ -21,7 +21,8 @@ from tests.mail import ScriptedBackend
 from wagtail_mentoring import signals
 from wagtail_mentoring.emails.outbox import deliver, queue_email, requeue_stalled, resend
 from wagtail_mentoring.emails.tasks import send_emails
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching import lifecycle
+from wagtail_mentoring.matching.lifecycle import propose
 from wagtail_mentoring.models import EmailStatus, EmailWording, Match, SentEmail
 
 WEBHOOK_URL = "/anymail/postmark/tracking/"
@@ -74,9 +75,9 @@ def committee(make_user):
 def approve(pair, committee, capture):
     mentor, mentee = pair
     with capture(execute=True):
-        match = propose_match(mentee, mentor, actor=committee)
+        match = propose(mentee, mentor, actor=committee)
     with capture(execute=True):
-        approve_match(match, actor=committee)
+        lifecycle.approve(match, actor=committee)
     return Match.objects.get(pk=match.pk)
 
 

@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from tests.conftest import application_data
 from wagtail_mentoring.inputs import parse_id
-from wagtail_mentoring.matching.services import (
+from wagtail_mentoring.matching.lifecycle import (
     MatchingError,
-    approve_match,
-    end_match,
-    propose_match,
+    approve,
+    end_early,
+    propose,
 )
 from wagtail_mentoring.models import (
     Application,
@@ -62,7 +62,7 @@ def pair(make_application):
 @pytest.fixture
 def approved(pair):
     mentor, mentee = pair
-    return approve_match(propose_match(mentee, mentor))
+    return approve(propose(mentee, mentor))
 
 
 def test_parse_id_accepts_only_ascii_digits_within_the_bigint_range():
@@ -258,7 +258,7 @@ def test_a_mentor_that_is_not_an_id_is_refused_with_a_message(committee_client, 
 @pytest.mark.parametrize("value", BAD_IDS)
 def test_proposals_that_are_not_ids_are_left_out(committee_client, pair, value):
     mentor, mentee = pair
-    proposal = propose_match(mentee, mentor)
+    proposal = propose(mentee, mentor)
     url = reverse("wagtail_mentoring_matching_cycle", args=[mentee.cycle_id])
     alone = committee_client.post(url, {"action": "approve_selected", "match": value}, follow=True)
     assert "Select at least one proposal first." in alone.content.decode()
@@ -304,7 +304,7 @@ def test_an_end_reason_is_capped_at_1000_characters_and_says_so(committee_client
 def test_the_service_refuses_an_oversized_or_nul_reason_too(approved):
     for reason in ("r" * 1001, "Moved\x00"):
         with pytest.raises(MatchingError):
-            end_match(approved, reason=reason)
+            end_early(approved, reason=reason)
     approved.refresh_from_db()
     assert approved.status == MatchStatus.APPROVED
 

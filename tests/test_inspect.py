@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from wagtail_mentoring.emails.outbox import queue_email
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import Application, Match, SentEmail, SurveyResponse
 from wagtail_mentoring.models.surveys import SurveyRound
 
@@ -41,7 +41,7 @@ def match(make_application, make_user, committee, django_capture_on_commit_callb
     mentor = make_application("mentor", capacity=2, user=make_user(first_name="Ben"))
     mentee = make_application("mentee", user=make_user(first_name="Amara"))
     with django_capture_on_commit_callbacks(execute=True):
-        match = propose_match(
+        match = propose(
             mentee,
             mentor,
             actor=committee,
@@ -49,7 +49,7 @@ def match(make_application, make_user, committee, django_capture_on_commit_callb
             explanation=[{"name": "Topics", "points": 3, "weight": 5, "reason": "Both & more"}],
         )
     with django_capture_on_commit_callbacks(execute=True):
-        approve_match(match, actor=committee)
+        approve(match, actor=committee)
     return Match.objects.get(pk=match.pk)
 
 

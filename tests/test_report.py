@@ -9,11 +9,11 @@ import io
 import pytest
 from django.utils import timezone
 
-from wagtail_mentoring.matching.services import (
-    approve_match,
-    complete_match,
-    end_match,
-    propose_match,
+from wagtail_mentoring.matching.lifecycle import (
+    approve,
+    complete,
+    end_early,
+    propose,
 )
 from wagtail_mentoring.models import (
     Application,
@@ -62,10 +62,10 @@ def cycle_with_history(
         submitted_at=now - datetime.timedelta(days=30, hours=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        first = approve_match(propose_match(a, m1))
-        second = approve_match(propose_match(b, m2))
-        complete_match(first)
-        end_match(second, reason="Moved abroad.")
+        first = approve(propose(a, m1))
+        second = approve(propose(b, m2))
+        complete(first)
+        end_early(second, reason="Moved abroad.")
     page = SurveyPage(title="Pairing fit", slug="pairing-fit")
     program_page.add_child(instance=page)
     survey_round = SurveyRound.objects.create(

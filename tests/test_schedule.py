@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from wagtail_mentoring.dates import add_months
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import Match, MatchStatus, SentEmail
 from wagtail_mentoring.schedule import ALUMNI_GROUP, checkin_due, months_elapsed, run_schedule
 
@@ -64,8 +64,8 @@ def active_match(make_application, make_user, django_capture_on_commit_callbacks
             type(mentor.cycle).objects.filter(pk=mentor.cycle_id).update(**cycle_fields)
         start = start or add_months(timezone.localdate(), -2) - datetime.timedelta(days=10)
         with django_capture_on_commit_callbacks(execute=True):
-            match = propose_match(mentee, mentor)
-            approve_match(match, start_date=start)
+            match = propose(mentee, mentor)
+            approve(match, start_date=start)
         mail.outbox = []
         return Match.objects.get(pk=match.pk)
 

@@ -20,7 +20,7 @@ from wagtail_mentoring.dates import add_months
 from wagtail_mentoring.emails.kinds import registry
 from wagtail_mentoring.emails.outbox import queue_email
 from wagtail_mentoring.emails.rendering import render_email
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import EmailWording, SurveyPage, SurveyRound
 
 NAMES = ["Siobhán O'Brien", "Tom & Jerry's Café", "<b>Zoë</b>", "王小明", "Đặng Thị"]
@@ -149,8 +149,8 @@ def tricky_match(make_application, make_user, program_page, django_capture_on_co
     program_page.add_child(instance=page)
     survey_round = SurveyRound.objects.create(cycle=cycle, name="<b>Zoë</b>'s round", page=page)
     with django_capture_on_commit_callbacks(execute=True):
-        match = propose_match(mentee, mentor)
-        approve_match(match, start_date=add_months(timezone.localdate(), -2))
+        match = propose(mentee, mentor)
+        approve(match, start_date=add_months(timezone.localdate(), -2))
     match.refresh_from_db()
     return match, survey_round
 

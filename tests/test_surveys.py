@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from wagtail_mentoring.dates import add_months
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import (
     Match,
     SentEmail,
@@ -55,8 +55,8 @@ def match(make_application, make_user, django_capture_on_commit_callbacks):
     mentee = make_application("mentee", user=make_user(first_name="Amara"))
     start = add_months(timezone.localdate(), -1) - datetime.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
-        match = propose_match(mentee, mentor)
-        approve_match(match, start_date=start)
+        match = propose(mentee, mentor)
+        approve(match, start_date=start)
     return Match.objects.get(pk=match.pk)
 
 
@@ -244,10 +244,8 @@ def test_the_final_survey_goes_out_when_the_match_completes(
     mentor = make_application("mentor", capacity=1, user=make_user())
     mentee = make_application("mentee", user=make_user())
     with django_capture_on_commit_callbacks(execute=True):
-        match = propose_match(mentee, mentor)
-        approve_match(
-            match, start_date=add_months(timezone.localdate(), -mentor.cycle.commitment_months)
-        )
+        match = propose(mentee, mentor)
+        approve(match, start_date=add_months(timezone.localdate(), -mentor.cycle.commitment_months))
     SurveyRound.objects.create(cycle=mentor.cycle, name="Final", page=survey_page)
     summary = run(django_capture_on_commit_callbacks)
     assert (summary.completed, summary.surveys) == (1, 2)
@@ -356,7 +354,7 @@ def assert_closed(client, link: str) -> None:
 def test_a_link_of_a_match_ended_early_is_closed(
     client, survey_round, match, django_capture_on_commit_callbacks
 ):
-    from wagtail_mentoring.matching.services import end_match
+    from wagtail_mentoring.matching.lifecycle import end_early
 
     mail.outbox = []
     run(django_capture_on_commit_callbacks)
@@ -365,7 +363,7 @@ def test_a_link_of_a_match_ended_early_is_closed(
     surveys = SentEmail.objects.filter(match=match, kind__startswith="survey_")
     before = set(surveys.values_list("idempotency_key", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        end_match(match, reason="The mentee moved abroad.")
+        end_early(match, reason="The mentee moved abroad.")
     run(django_capture_on_commit_callbacks, timezone.localdate() + datetime.timedelta(days=7))
     # Ending early sends no survey of its own (and no reminder): every link closes.
     assert set(surveys.values_list("idempotency_key", flat=True)) == before
@@ -374,12 +372,12 @@ def test_a_link_of_a_match_ended_early_is_closed(
 
 
 def test_a_link_of_a_rejected_proposal_is_closed(client, survey_round, make_application, make_user):
-    from wagtail_mentoring.matching.services import reject_match
+    from wagtail_mentoring.matching.lifecycle import reject
 
     mentor = make_application("mentor", capacity=1, user=make_user())
     mentee = make_application("mentee", user=make_user())
-    proposal = propose_match(mentee, mentor)
-    reject_match(proposal, reason="Same library.")
+    proposal = propose(mentee, mentor)
+    reject(proposal, reason="Same library.")
     assert_closed(
         client, f"{survey_round.page.url}?t={make_token(proposal, survey_round, 'mentee')}"
     )
@@ -392,7 +390,7 @@ def test_a_link_of_a_withdrawn_application_is_closed(
 
     mentor = make_application("mentor", capacity=1, user=make_user())
     mentee = make_application("mentee", user=make_user())
-    proposal = propose_match(mentee, mentor)
+    proposal = propose(mentee, mentor)
     withdraw_application(mentee, reason="A new job.")
     for role in ("mentor", "mentee"):
         assert_closed(
@@ -412,10 +410,10 @@ def test_an_active_match_with_a_withdrawn_application_is_closed(client, survey_r
 def test_a_completed_match_still_answers_its_final_survey(
     client, survey_round, match, django_capture_on_commit_callbacks
 ):
-    from wagtail_mentoring.matching.services import complete_match
+    from wagtail_mentoring.matching.lifecycle import complete
 
     with django_capture_on_commit_callbacks(execute=True):
-        complete_match(match)
+        complete(match)
     link = f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentee')}"
     assert client.get(link).status_code == 200
     assert client.post(link, ANSWERS).status_code == 200
@@ -423,9 +421,9 @@ def test_a_completed_match_still_answers_its_final_survey(
 
 
 def test_the_closed_page_uses_the_configured_base_template(client, survey_round, match, settings):
-    from wagtail_mentoring.matching.services import end_match
+    from wagtail_mentoring.matching.lifecycle import end_early
 
-    end_match(match, reason="Moved away.")
+    end_early(match, reason="Moved away.")
     settings.WAGTAIL_MENTORING_BASE_TEMPLATE = "alt_base.html"
     page = client.get(f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentee')}")
     assert page.status_code == 410

@@ -53,7 +53,7 @@ from wagtail.log_actions import log
 
 from tests.conftest import ensure_page_tree
 from wagtail_mentoring.emails.outbox import queue_email
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import (
     Application,
     Cycle,
@@ -107,7 +107,9 @@ class World:
         """What a forged POST could change: rows and statuses of every personal-data model."""
         return {
             "applications": sorted(Application.objects.values_list("pk", "status", "name")),
-            "matches": sorted(Match.objects.values_list("pk", "status", "pinned", "end_reason")),
+            "matches": sorted(
+                Match.objects.values_list("pk", "status", "pinned", "discarded", "end_reason")
+            ),
             "emails": sorted(SentEmail.objects.values_list("pk", "status", "attempts")),
             "responses": SurveyResponse.objects.count(),
             "submissions": FormSubmission.objects.count(),
@@ -206,7 +208,7 @@ def build_world(settings=None) -> World:
 
     mentor = apply(MENTOR, "mentor", capacity=2)
     mentee = apply(MENTEE, "mentee")
-    match = approve_match(propose_match(mentee, mentor))
+    match = approve(propose(mentee, mentor))
     email, _created = queue_email(
         "match_introduction",
         [MENTEE["email"]],

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .emails.outbox import queue_email, queue_emails
-from .models.applications import Application, ApplicationStatus, record
+from .models.applications import Application, ApplicationAction, ApplicationStatus, record
 
 
 class AlreadyApplied(Exception):
@@ -42,7 +42,7 @@ def submit_application(form, *, user, cycle, page=None, coordinator_email: str =
         with transaction.atomic():
             application.save()
             application.topics.set(form.get_topic_ids())
-            record(application.pk, "submitted", actor=user)
+            record(application.pk, ApplicationAction.SUBMITTED, actor=user)
             _queue_submitted_emails(application, coordinator_email)
     except IntegrityError:
         existing = Application.objects.filter(user=user, cycle=cycle, role=form.role).first()
@@ -77,7 +77,11 @@ def update_application(form, application: Application, coordinator_email: str = 
         if reapplying:
             _queue_submitted_emails(updated, coordinator_email)
         updated.topics.set(form.get_topic_ids())
-        record(updated.pk, "applied again" if reapplying else "edited", actor=updated.user)
+        record(
+            updated.pk,
+            ApplicationAction.APPLIED_AGAIN if reapplying else ApplicationAction.EDITED,
+            actor=updated.user,
+        )
     return updated
 
 
@@ -93,7 +97,12 @@ def withdraw_application(application: Application, reason: str = "") -> Applicat
         locked.withdrawn_at = timezone.now()
         locked.withdrawal_reason = reason.strip()
         locked.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
-        record(locked.pk, "withdrawn", actor=locked.user, note=locked.withdrawal_reason)
+        record(
+            locked.pk,
+            ApplicationAction.WITHDRAWN,
+            actor=locked.user,
+            reason=locked.withdrawal_reason,
+        )
         queue_email(
             "application_withdrawn",
             [locked.contact_email],

@@ -324,7 +324,8 @@ def check_max_answer_length(app_configs=None, **kwargs):
 
 def check_match_weights(app_configs=None, **kwargs):
     """E012: the match weights name only known components, each with a number of 0 or more."""
-    from .matching.scoring import COMPONENTS, weight_problems
+    from .conf import weight_problems
+    from .matching.scoring import COMPONENTS
 
     setting = app_settings._setting("MATCH_WEIGHTS", {})
     return [

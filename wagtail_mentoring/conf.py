@@ -10,6 +10,10 @@ in step.
 from __future__ import annotations
 
 import logging
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +35,50 @@ DEFAULT_MATCH_WEIGHTS: dict[str, float] = {
     "meeting": 10.0,
     "conference": 10.0,
 }
+
+
+def _weight_ok(value) -> bool:
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
+
+
+def weight_problems(setting: Any) -> list[str]:
+    """What is wrong with a weights setting, one sentence per bad entry (empty: nothing).
+
+    A setting is a mapping from component code to a number of 0 or more (``0`` turns
+    the component off). Booleans, strings, ``NaN``, infinities and negative numbers are
+    refused: a weight says how much a component counts, and a negative one would make
+    the best fit on it cost points.
+    """
+    if not isinstance(setting, Mapping):
+        return [f"must be a dict from component name to points, got {setting!r}"]
+    problems = []
+    known = ", ".join(DEFAULT_MATCH_WEIGHTS)
+    for name, value in setting.items():
+        if name not in DEFAULT_MATCH_WEIGHTS:
+            problems.append(f"{name!r} is not a score component (the components are {known})")
+        elif not _weight_ok(value):
+            problems.append(f"{name!r} must be a number of 0 or more, got {value!r}")
+    return problems
+
+
+def usable_weights(setting: Any) -> dict[str, float]:
+    """Every component's weight: the default, replaced by each valid entry of ``setting``.
+
+    Entries that :func:`weight_problems` refuses are left out, so their component keeps
+    its default weight.
+    """
+    weights = dict(DEFAULT_MATCH_WEIGHTS)
+    if isinstance(setting, Mapping):
+        for name, value in setting.items():
+            if name in weights and _weight_ok(value):
+                weights[name] = float(value)
+    return weights
+
 
 DEFAULT_SECTORS = [
     ("public", _("Public libraries")),
@@ -195,8 +243,6 @@ class AppSettings:
         unknown component; a value that is not a number of 0 or more) is logged and
         left out here, so that component keeps its default and no request fails on it.
         """
-        from .matching.scoring import usable_weights, weight_problems
-
         setting = self._setting("MATCH_WEIGHTS", {})
         problems = "; ".join(weight_problems(setting))
         if problems and problems not in _logged_weight_problems:  # once per process

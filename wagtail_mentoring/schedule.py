@@ -2,14 +2,15 @@
 
 Each run looks at the site's local date and does whatever is due, once:
 
-1. approved matches whose start date has come become active;
-2. approved or active matches whose end date has come are completed (both people
-   are emailed and join the "Mentoring alumni" group);
+1. approved matches whose start date has come become active (``lifecycle.start``);
+2. approved or active matches whose end date has come are completed
+   (``lifecycle.complete_many``: both people are emailed and join the "Mentoring
+   alumni" group);
 3. each active pair gets the latest check-in email due at its cycle's interval
    (``Cycle.checkin_every_months``, counted from the match's start, never on or after
    its end date); a run that was missed sends only the latest, not every one missed;
 4. an active match where either person's membership is no longer active is flagged
-   for the committee (not ended).
+   for the committee, not ended (``lifecycle.flag``).
 
 Emails go through the outbox under keys naming the match, the check-in (or the round
 and the reminder number) and the role, computed from the stored rows and the run's
@@ -29,7 +30,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,13 +38,14 @@ from django_tasks import task
 from .conf import app_settings
 from .dates import add_months
 from .emails.outbox import enqueue_together, pair_email, queue_emails
+from .matching import lifecycle
+from .matching.lifecycle import ALUMNI_GROUP  # noqa: F401  (importable from here too)
 from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
-from .models.matches import Match, MatchEvent, MatchStatus
+from .models.matches import FlagCause, Match, MatchStatus
 
 logger = logging.getLogger(__name__)
 
-ALUMNI_GROUP = "Mentoring alumni"
 CHUNK = 500
 
 
@@ -117,32 +118,21 @@ def run_schedule(today: datetime.date | None = None, progress: Progress | None =
 
 
 def start_matches(today: datetime.date) -> int:
-    with transaction.atomic():
-        due = list(
-            Match.objects.select_for_update()
-            .filter(status=MatchStatus.APPROVED, start_date__lte=today)
-            .values_list("pk", flat=True)
-        )
-        if not due:
-            return 0
-        Match.objects.filter(pk__in=due).update(status=MatchStatus.ACTIVE)
-        MatchEvent.objects.bulk_create(
-            MatchEvent(
-                match_id=pk,
-                action="started",
-                from_status=MatchStatus.APPROVED,
-                to_status=MatchStatus.ACTIVE,
-            )
-            for pk in due
-        )
-    return len(due)
+    """Start the approved matches whose start date has come (``lifecycle.start_many``,
+    a chunk per transaction)."""
+    due = list(
+        Match.objects.filter(status=MatchStatus.APPROVED, start_date__lte=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(
+        len(lifecycle.start_many(due[start : start + CHUNK])) for start in range(0, len(due), CHUNK)
+    )
 
 
 def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:
     """Complete the matches whose end date has come, a chunk per transaction; their
     emails are handed to the task queue together at the end."""
-    from .matching.services import complete_matches as complete
-
     due = list(
         Match.objects.filter(
             status__in=(MatchStatus.APPROVED, MatchStatus.ACTIVE), end_date__lte=today
@@ -153,7 +143,7 @@ def complete_matches(today: datetime.date, summary: ScheduleSummary, progress=No
     with enqueue_together():
         for start in range(0, len(due), CHUNK):
             chunk = due[start : start + CHUNK]
-            done = {match.pk for match in complete(chunk)}
+            done = {match.pk for match in lifecycle.complete_many(chunk)}
             summary.completed += len(done)
             # Someone else ended or completed these between the two queries.
             summary.failed += [
@@ -223,14 +213,13 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                     )
                 status = statuses.get(application.user.pk)
                 if status is not None and not status.is_active and match.pk not in flags:
-                    flags[match.pk] = (
-                        _("The mentor's membership is %(state)s.")
-                        if role == "mentor"
-                        else _("The mentee's membership is %(state)s.")
-                    ) % {"state": status.label.lower()}
+                    flags[match.pk] = {"role": role, "state": str(status.label).lower()}
         with transaction.atomic():
             created = queue_emails(items)
-            summary.flagged += flag(flags)
+            summary.flagged += sum(
+                lifecycle.flag(pk, cause=FlagCause.MEMBERSHIP, **params)
+                for pk, params in flags.items()
+            )
         if created:
             kinds = Counter(SentEmail.objects.filter(pk__in=created).values_list("kind", flat=True))
             summary.checkins += kinds["check_in"]
@@ -402,40 +391,6 @@ def conference_due(match, today: datetime.date) -> bool:
         return False
     lead = datetime.timedelta(days=app_settings.CONFERENCE_REMINDER_DAYS)
     return day - lead <= today < day
-
-
-def flag(reasons: dict[int, str]) -> int:
-    """Flag matches for the committee (leaving already-flagged ones as they are)."""
-    if not reasons:
-        return 0
-    now = timezone.now()
-    fresh = list(Match.objects.filter(pk__in=reasons, flag_reason="").values_list("pk", "status"))
-    for pk, _status in fresh:
-        Match.objects.filter(pk=pk, flag_reason="").update(flag_reason=reasons[pk], flagged_at=now)
-    MatchEvent.objects.bulk_create(
-        MatchEvent(
-            match_id=pk,
-            action="flagged",
-            from_status=status,
-            to_status=status,
-            note=reasons[pk],
-            at=now,
-        )
-        for pk, status in fresh
-    )
-    return len(fresh)
-
-
-def join_alumni(sender, match, **kwargs) -> None:
-    """``match_completed``: both people join the "Mentoring alumni" group."""
-    group, _ = Group.objects.get_or_create(name=ALUMNI_GROUP)
-    group.user_set.add(
-        *(
-            application.user_id
-            for application in (match.mentor, match.mentee)
-            if application.user_id
-        )
-    )
 
 
 @task()

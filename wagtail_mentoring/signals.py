@@ -1,7 +1,10 @@
 """Signals of wagtail_mentoring. Each is sent after the transaction that caused it commits.
 
-Receivers are connected in ``WagtailMentoringConfig.ready()`` (or by the site's own
-app config), never by importing a module for its side effects.
+They are sent by :mod:`wagtail_mentoring.matching.lifecycle`, for other apps: the
+package itself connects no receiver to them (its emails and the alumni group are
+written inside the change's own transaction). A failing receiver is logged and cannot
+undo the change. Connect receivers in your app config's ``ready()``, never by
+importing a module for its side effects.
 """
 
 from django.dispatch import Signal
@@ -16,7 +19,8 @@ match_approved = Signal()
 #: A proposal was rejected. Arguments: ``sender``, ``match``, ``actor``, ``reason``.
 match_rejected = Signal()
 
-#: A match was ended early. Arguments: ``sender``, ``match``, ``actor``, ``reason``.
+#: A match was ended early. Arguments: ``sender``, ``match``, ``actor``, ``reason``
+#: (the committee's words; the match's last event holds where the applications went).
 match_ended = Signal()
 
 #: A match was completed. Arguments: ``sender``, ``match``, ``actor``.

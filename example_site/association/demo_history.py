@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from association.models import MemberProfile
 from wagtail_mentoring.dates import add_months
+from wagtail_mentoring.matching import lifecycle
 from wagtail_mentoring.models import (
     Application,
     ApplicationStatus,
     Cycle,
     EmailStatus,
+    FlagCause,
     Match,
     MatchStatus,
     Role,
@@ -128,9 +130,12 @@ def seed_history(programme, password: str) -> Cycle:
                 },
             )
             if fit == "No":
-                match.flag_reason = f"The {role} answered Is this pairing a good fit?: No"
-                match.flagged_at = now
-                match.save(update_fields=["flag_reason", "flagged_at"])
+                lifecycle.flag(
+                    match,
+                    cause=FlagCause.SURVEY,
+                    role=role,
+                    answers="Is this pairing a good fit?: No",
+                )
     return cycle
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from wagtail_mentoring.dates import add_months
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import SurveyFormField, SurveyPage, SurveyResponse, SurveyRound
 from wagtail_mentoring.models.surveys import make_token
 
@@ -22,8 +22,8 @@ def survey_link(make_application, make_user, program_page):
     chair.groups.add(group)
     mentor = make_application("mentor", capacity=1, user=make_user(first_name="Ben"))
     mentee = make_application("mentee", user=make_user(first_name="Amara"))
-    match = approve_match(
-        propose_match(mentee, mentor),
+    match = approve(
+        propose(mentee, mentor),
         start_date=add_months(timezone.localdate(), -1) - datetime.timedelta(days=1),
     )
     page = SurveyPage(title="Pairing fit", slug="pairing-fit")

@@ -3,7 +3,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import Application, Match, MatchStatus
 
 
@@ -65,7 +65,7 @@ def test_every_view_requires_the_committee_permission(
     client, users, apply, open_cycle, who, expected
 ):
     mentee = apply("mentee", [0])
-    match = propose_match(mentee, apply("mentor", [0], capacity=1))
+    match = propose(mentee, apply("mentor", [0], capacity=1))
     client.force_login(users[who])
     for url in urls(open_cycle, mentee, match):
         response = client.get(url)
@@ -139,8 +139,8 @@ def test_one_click_approve_from_ranked_suggestions(client, users, apply, open_cy
 
 def test_match_inspect_shows_explanation_and_timeline(client, users, apply):
     client.force_login(users["committee"])
-    match = approve_match(
-        propose_match(
+    match = approve(
+        propose(
             apply("mentee", [0]),
             apply("mentor", [0], capacity=1),
             explanation=[
@@ -165,7 +165,7 @@ def test_pinned_proposals_survive_a_new_suggestion_run(client, users, apply, ope
     mentee = apply("mentee", [0], name="Mentee A")
     apply("mentor", [0], capacity=1, name="Good")
     second_choice = apply("mentor", [2], capacity=1, name="Second choice")
-    pinned = propose_match(mentee, second_choice)
+    pinned = propose(mentee, second_choice)
     cycle_url = reverse("wagtail_mentoring_matching_cycle", args=[open_cycle.pk])
     response = client.post(cycle_url, {"action": "pin", "match": [pinned.pk]}, follow=True)
     assert "1 proposal pinned." in response.content.decode()

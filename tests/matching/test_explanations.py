@@ -14,8 +14,8 @@ from wagtail.users.models import UserProfile
 
 from wagtail_mentoring.conf import DEFAULT_MATCH_WEIGHTS
 from wagtail_mentoring.matching.explain import render_explanation
+from wagtail_mentoring.matching.lifecycle import propose
 from wagtail_mentoring.matching.scoring import COMPONENTS
-from wagtail_mentoring.matching.services import propose_match
 from wagtail_mentoring.matching.suggest import suggest_for_cycle, suggest_mentors
 from wagtail_mentoring.models import Application, Match
 
@@ -249,7 +249,7 @@ def test_the_admin_shows_stored_explanations_in_the_readers_language(
     assert "propose 2 des 2 thèmes souhaités (Leadership, Digital services)" in why
 
     best = suggest_mentors(other)[0]
-    match = propose_match(
+    match = propose(
         other,
         Application.objects.get(pk=best.mentor_id),
         score=best.score,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from wagtail_mentoring.matching.services import approve_match, propose_match
+from wagtail_mentoring.matching.lifecycle import approve, propose
 from wagtail_mentoring.models import Application
 
 APPLICATIONS = "wagtail_mentoring_application_modeladmin_index"
@@ -79,7 +79,7 @@ def test_match_list_runs_a_constant_number_of_queries(committee_client, make_man
         mentees = [a for a in applications if a.role == "mentee"]
         mentors = [a for a in applications if a.role == "mentor"]
         for mentee, mentor in zip(mentees, mentors, strict=False):
-            propose_match(mentee, mentor)
+            propose(mentee, mentor)
 
     add_matches(make_many(10))
     small, _ = _queries(committee_client, reverse(MATCHES))
@@ -121,7 +121,7 @@ def hostile(make_many):
     Application.objects.filter(pk=mentee.pk).update(
         name='=HYPERLINK("http://evil.example","click")', goals="+1+2", organisation="@SUM(A1)"
     )
-    approve_match(propose_match(mentee, mentor))
+    approve(propose(mentee, mentor))
     return mentee
 
 
@@ -158,15 +158,15 @@ def test_exports_are_for_the_committee_only(client, make_user, hostile):
 
 
 def test_places_left_count_only_approved_and_active_matches(committee_client, make_many):
-    from wagtail_mentoring.matching.services import reject_match
+    from wagtail_mentoring.matching.lifecycle import reject
     from wagtail_mentoring.models import Match, MatchStatus
 
     people = make_many(8)
     busy, free = people[1], people[3]  # mentors with two places each
-    approve_match(propose_match(people[0], busy))
-    reject_match(propose_match(people[2], busy))
-    propose_match(people[4], busy)  # a proposal holds no place
-    active = approve_match(propose_match(people[6], free))
+    approve(propose(people[0], busy))
+    reject(propose(people[2], busy))
+    propose(people[4], busy)  # a proposal holds no place
+    active = approve(propose(people[6], free))
     Match.objects.filter(pk=active.pk).update(status=MatchStatus.COMPLETED)
     admin = Application.objects.filter(pk__in=[busy.pk, free.pk])
     assert dict(admin.with_places_taken().values_list("pk", "taken")) == {busy.pk: 1, free.pk: 0}

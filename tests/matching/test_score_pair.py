@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wagtail_mentoring.matching import scoring, suggest
+from wagtail_mentoring.matching.lifecycle import MatchingError, approve, propose
 from wagtail_mentoring.matching.scoring import COMPONENTS
-from wagtail_mentoring.matching.services import MatchingError, approve_match, propose_match
 from wagtail_mentoring.matching.suggest import score_pair, suggest_mentors
 from wagtail_mentoring.models import Application, ApplicationStatus, CareerStage
 
@@ -67,7 +67,7 @@ def test_score_pair_is_none_when_the_pair_is_not_allowed(apply, make_user, make_
     mentee = apply("mentee", [0], organisation="Eastvale")
     colleague = apply("mentor", [0], capacity=1, organisation="eastvale ")
     full = apply("mentor", [0], capacity=1)
-    approve_match(propose_match(apply("mentee", [0]), full))
+    approve(propose(apply("mentee", [0]), full))
     withdrawn = apply("mentor", [0], capacity=1, status=ApplicationStatus.WITHDRAWN)
     myself = apply("mentor", [0], capacity=1, user=mentee.user)
     elsewhere = apply("mentor", [0], capacity=1, cycle=make_cycle(name="Other cycle"))
@@ -79,7 +79,7 @@ def test_score_pair_is_none_when_the_pair_is_not_allowed(apply, make_user, make_
     # A mentee already spoken for gets no pair either.
     fine = apply("mentor", [0], capacity=2)
     assert score_pair(mentee, fine) is not None
-    propose_match(mentee, fine)
+    propose(mentee, fine)
     assert score_pair(mentee, fine) is None
 
 
@@ -92,7 +92,7 @@ def test_score_pair_reads_a_constant_small_number_of_queries(apply, make_user):
     for index in range(25):
         past = apply("mentee", [index % 3])
         other = apply("mentor", [0, index % 3], capacity=2)
-        approve_match(propose_match(past, other))
+        approve(propose(past, other))
         apply("mentee", [1])
     mentee = _view_mentee(mentee)
     with CaptureQueriesContext(connection) as many:
@@ -150,7 +150,7 @@ def test_score_pair_equals_the_ranked_row_for_random_pools(
         ]
         if rng.random() < 0.5:  # a pair matched before, and a place taken
             with contextlib.suppress(MatchingError):  # a full or withdrawn mentor
-                approve_match(propose_match(mentees[-1], mentors[-1]))
+                approve(propose(mentees[-1], mentors[-1]))
         overrides = {
             "WAGTAIL_MENTORING_MATCH_WEIGHTS": dict(zip(COMPONENTS, weights, strict=True)),
             "WAGTAIL_MENTORING_MATCH_MIN_SCORE": min_score,

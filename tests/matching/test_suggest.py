@@ -1,13 +1,8 @@
 import pytest
 
 from wagtail_mentoring.matching.explain import render_explanation
-from wagtail_mentoring.matching.services import approve_match, propose_match
-from wagtail_mentoring.matching.suggest import (
-    approve_many,
-    discard_many,
-    suggest_for_cycle,
-    suggest_mentors,
-)
+from wagtail_mentoring.matching.lifecycle import approve, approve_many, discard_many, propose
+from wagtail_mentoring.matching.suggest import suggest_for_cycle, suggest_mentors
 from wagtail_mentoring.models import Application, MatchStatus
 
 
@@ -63,7 +58,7 @@ def test_cycle_suggestions_are_optimal_and_replace_old_proposals(apply, open_cyc
     mentees = [apply("mentee", [0]), apply("mentee", [0, 1])]
     only_first = apply("mentor", [0], capacity=1, name="Leader")
     both = apply("mentor", [0, 1], capacity=1, name="All-rounder")
-    stale = propose_match(mentees[1], only_first)
+    stale = propose(mentees[1], only_first)
 
     run = suggest_for_cycle(open_cycle, actor=make_user())
     pairs = {(m.mentee_id, m.mentor_id) for m in run.proposed}
@@ -79,8 +74,8 @@ def test_cycle_suggestions_are_optimal_and_replace_old_proposals(apply, open_cyc
 
 def test_approved_and_pinned_matches_stay_fixed(apply, open_cycle):
     mentor = apply("mentor", [0], capacity=2)
-    kept = approve_match(propose_match(apply("mentee", [0]), mentor))
-    pinned = propose_match(apply("mentee", [0]), mentor, pinned=True)
+    kept = approve(propose(apply("mentee", [0]), mentor))
+    pinned = propose(apply("mentee", [0]), mentor, pinned=True)
     newcomer = apply("mentee", [0])
     run = suggest_for_cycle(open_cycle)
     assert run.proposed == [] and run.unmatched == 1  # the mentor's two places are held
@@ -100,8 +95,8 @@ def test_minimum_score_leaves_a_mentee_waiting(apply, open_cycle, settings):
 
 def test_batch_approval_reports_refusals(apply, open_cycle):
     mentor = apply("mentor", [0], capacity=1)
-    first = propose_match(apply("mentee", [0]), mentor)
-    second = propose_match(apply("mentee", [0]), mentor)
+    first = propose(apply("mentee", [0]), mentor)
+    second = propose(apply("mentee", [0]), mentor)
     approved, refused = approve_many([first, second])
     assert [m.pk for m in approved] == [first.pk]
     assert refused[0][0].pk == second.pk and "all taken" in refused[0][1]

@@ -15,18 +15,37 @@ from ..inputs import with_length_help
 
 
 class EndMatchForm(forms.Form):
-    """Why a match ends early: required, at most the model's 1,000 characters, no NUL."""
+    """Why a match ends early: required, at most the model's 1,000 characters, no NUL;
+    and where both applications go then (back in the pool, or closed)."""
+
+    def clean_then(self):
+        from ..models.matches import AfterEnd
+
+        return self.cleaned_data.get("then") or AfterEnd.POOL
 
     reason = forms.CharField(
         label=_("Why does it end early?"),
         error_messages={"required": _("Say why the match ends early.")},
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "aria-describedby": "id_reason_help"}),
     )
+    #: Where both applications go; shown with "back in the pool" chosen, which is also
+    #: what a request that leaves it out gets.
+    then = forms.ChoiceField(
+        label=_("And then both applications are"),
+        choices=(),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Choose whether both go back to the pool or are closed.")
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..models.matches import Match
+        from ..models.matches import AfterEnd, Match
 
+        self.fields["then"].choices = AfterEnd.choices
+        self.fields["then"].initial = AfterEnd.POOL
         limit = Match._meta.get_field("end_reason").max_length
         field = self.fields["reason"]
         field.max_length = limit

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..matching.services import MatchingError, end_match
+from ..matching.lifecycle import MatchingError, end_early
 from ..models import Match
 from .forms import EndMatchForm
 from .permissions import committee_only
@@ -25,7 +25,12 @@ def end_match_view(request, match_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                end_match(match, actor=request.user, reason=form.cleaned_data["reason"])
+                end_early(
+                    match,
+                    form.cleaned_data["reason"],
+                    then=form.cleaned_data["then"],
+                    actor=request.user,
+                )
             except MatchingError as problem:
                 error = str(problem)
             else:
@@ -36,7 +41,9 @@ def end_match_view(request, match_id):
                 )
                 return redirect(inspect_url)
         else:
-            error = " ".join(form.errors.get("reason", [])) or _("Say why the match ends early.")
+            error = " ".join([*form.errors.get("reason", []), *form.errors.get("then", [])]) or _(
+                "Say why the match ends early."
+            )
     return TemplateResponse(
         request,
         "wagtail_mentoring/admin/match_end.html",

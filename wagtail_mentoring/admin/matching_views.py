@@ -12,9 +12,10 @@ from django.utils.translation import ngettext
 
 from ..conf import app_settings
 from ..inputs import parse_id, parse_ids
+from ..matching import lifecycle
+from ..matching.lifecycle import MatchingError
 from ..matching.pool import OPEN_STATUSES
-from ..matching.services import MatchingError, approve_match, propose_match, set_pinned
-from ..matching.suggest import approve_many, discard_many, suggest_for_cycle, suggest_mentors
+from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import HOLDS_CAPACITY, LIVE
 from .cycles import open_latest_cycle
@@ -52,7 +53,13 @@ def matching_cycle(request, cycle_id):
         application.waited_too_long = application.waiting > threshold
     mentors = (
         Application.objects.filter(cycle=cycle, role=Role.MENTOR)
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED])
+        .exclude(
+            status__in=[
+                ApplicationStatus.WITHDRAWN,
+                ApplicationStatus.COMPLETED,
+                ApplicationStatus.CLOSED,
+            ]
+        )
         .with_places_taken()
     )
     free_places = sum(max(0, (m.capacity or 0) - m.taken) for m in mentors)
@@ -61,9 +68,15 @@ def matching_cycle(request, cycle_id):
         .select_related("mentor", "mentee")
         .order_by("-score", "pk")
     )
+    discarded = list(
+        Match.objects.filter(cycle=cycle, status=MatchStatus.REJECTED, discarded=True)
+        .select_related("mentor", "mentee")
+        .order_by("mentee__name", "pk")
+    )
     context = {
         "cycle": cycle,
         "cycles": Cycle.objects.all(),
+        "discarded": discarded,
         "pool": pool,
         "free_places": free_places,
         "mentor_count": len(mentors),
@@ -87,6 +100,21 @@ def _cycle_action(request, cycle):
             )
             % {"proposed": len(run.proposed), "total": run.total, "waiting": run.unmatched},
         )
+    elif action == "restore":
+        match_id = parse_id(request.POST.get("match", ""))
+        match = get_object_or_404(
+            Match.objects.select_related("mentor", "mentee"), pk=match_id or 0, cycle=cycle
+        )
+        try:
+            lifecycle.restore(match, actor=request.user)
+        except MatchingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(mentor)s and %(mentee)s may be suggested again.")
+                % {"mentor": match.mentor.name, "mentee": match.mentee.name},
+            )
     elif action in ("approve_selected", "approve_all", "discard_selected", "pin", "unpin"):
         if action != "approve_all":
             ids = parse_ids(request.POST.getlist("match"))
@@ -96,8 +124,9 @@ def _cycle_action(request, cycle):
                 return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
         proposals = list(proposals.order_by("-score", "pk"))
         if action in ("pin", "unpin"):
+            change = lifecycle.pin if action == "pin" else lifecycle.unpin
             for match in proposals:
-                set_pinned(match, action == "pin", actor=request.user)
+                change(match, actor=request.user)
             messages.success(
                 request,
                 (
@@ -108,13 +137,13 @@ def _cycle_action(request, cycle):
                 % len(proposals),
             )
         elif action == "discard_selected":
-            count = discard_many(proposals, actor=request.user)
+            count = lifecycle.discard_many(proposals, actor=request.user)
             messages.success(
                 request,
                 ngettext("%d proposal discarded.", "%d proposals discarded.", count) % count,
             )
         else:
-            approved, refused = approve_many(proposals, actor=request.user)
+            approved, refused = lifecycle.approve_many(proposals, actor=request.user)
             messages.success(
                 request,
                 ngettext("%d match approved.", "%d matches approved.", len(approved))
@@ -143,14 +172,13 @@ def matching_mentee(request, application_id):
             messages.error(request, _("Choose a mentor from the suggestions."))
             return redirect("wagtail_mentoring_matching_mentee", application_id=mentee.pk)
         mentor = get_object_or_404(Application, pk=mentor_id, role=Role.MENTOR, cycle=mentee.cycle)
-        suggestion = next(
-            (s for s in suggest_mentors(mentee, limit=10_000) if s.mentor_id == mentor.pk), None
-        )
+        suggestion = score_pair(mentee, mentor)
         approving = request.POST.get("action") == "approve"
         try:
-            # Propose and approve together: a refused approval leaves no proposal behind.
+            # Propose and approve together (with the batch's own approve): a refused
+            # approval leaves no proposal behind.
             with transaction.atomic():
-                match = propose_match(
+                match = lifecycle.propose(
                     mentee,
                     mentor,
                     actor=request.user,
@@ -158,7 +186,7 @@ def matching_mentee(request, application_id):
                     explanation=suggestion.explanation if suggestion else [],
                 )
                 if approving:
-                    approve_match(match, actor=request.user)
+                    lifecycle.approve(match, actor=request.user)
             if approving:
                 messages.success(
                     request,

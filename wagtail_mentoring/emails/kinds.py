@@ -29,6 +29,9 @@ class EmailKind:
     sample: Callable[[], dict]
     #: ``select_related`` paths from the outbox row that ``build`` reads
     related: tuple[str, ...] = ()
+    #: the idempotency key of one email of this kind, from what it is about (for the
+    #: match emails: ``key(match, role)``); one key, one email, however often queued
+    key: Callable[..., str] | None = None
 
 
 class EmailKindRegistry:
@@ -169,6 +172,14 @@ def build_match_ended(email) -> dict:
     return _match_values(email)
 
 
+def _match_key(what: str) -> Callable[[object, str], str]:
+    def key(match, role: str) -> str:
+        return f"match-{match.pk}-{what}-{role}"
+
+    key.__doc__ = f'"match-<pk>-{what}-<role>": one per person of the pair.'
+    return key
+
+
 # -- samples for previews ------------------------------------------------------------------
 
 _SAMPLE_APPLICATION = {
@@ -284,6 +295,7 @@ MATCH_INTRODUCTION = registry.register(
         },
         build=build_match_introduction,
         related=(*MATCH_RELATED, "match__mentor__topics", "match__mentee__topics"),
+        key=_match_key("introduction"),
         sample=_sample(
             _SAMPLE_MATCH,
             partner_email="ben@example.org",
@@ -303,6 +315,7 @@ MATCH_COMPLETED = registry.register(
         placeholders=_MATCH_PLACEHOLDERS,
         build=build_match_ended,
         related=MATCH_RELATED,
+        key=_match_key("completed"),
         sample=_sample(_SAMPLE_MATCH),
     )
 )
@@ -315,6 +328,7 @@ MATCH_ENDED = registry.register(
         placeholders=_MATCH_PLACEHOLDERS,
         build=build_match_ended,
         related=MATCH_RELATED,
+        key=_match_key("ended"),
         sample=_sample(_SAMPLE_MATCH),
     )
 )

@@ -106,11 +106,12 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     """Mentees waiting for a match and mentors with free places, as scoring pools.
 
     Free places count approved and active matches, and pinned proposals (which the
-    solver keeps). With ``keep_proposals`` every open proposal holds its place and
-    its mentee (for one-click suggestions); without it, unpinned proposals are about
-    to be replaced and hold nothing. ``mentee_ids`` and ``mentor_ids`` keep only those
-    applications of each side (and read only their topics); an application that would
-    not take part without them is not added by them.
+    solver keeps). Pairs the committee discarded in this cycle are never allowed
+    (``previous_pairs``) until restored. With ``keep_proposals`` every open proposal
+    holds its place and its mentee (for one-click suggestions); without it, unpinned
+    proposals are about to be replaced and hold nothing. ``mentee_ids`` and
+    ``mentor_ids`` keep only those applications of each side (and read only their
+    topics); an application that would not take part without them is not added by them.
     """
     holding = _holding(keep_proposals)
     live_mentees = Match.objects.filter(holding, cycle=cycle).values("mentee_id")
@@ -123,7 +124,13 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
 
     mentors = (
         Application.objects.filter(cycle=cycle, role=Role.MENTOR)
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED])
+        .exclude(
+            status__in=[
+                ApplicationStatus.WITHDRAWN,
+                ApplicationStatus.COMPLETED,
+                ApplicationStatus.CLOSED,
+            ]
+        )
         .annotate(
             taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
         )
@@ -164,6 +171,12 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
         )
         if people
         else []
+    )
+    # Pairs the committee rejected or discarded in this cycle stay out until restored.
+    previous += list(
+        Match.objects.filter(cycle=cycle, discarded=True).values_list(
+            "mentee__user_id", "mentor__user_id"
+        )
     )
 
     codes = {"sector": _Codes(), "region": _Codes(), "employer": _Codes()}

@@ -29,14 +29,11 @@ no free capacity, a pair matched before, and any pair scoring under the minimum.
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from ..conf import DEFAULT_MATCH_WEIGHTS
+from ..conf import DEFAULT_MATCH_WEIGHTS, usable_weights, weight_problems
 
 #: The score components (stable codes, stored in explanations), in explanation order.
 COMPONENTS: tuple[str, ...] = tuple(DEFAULT_MATCH_WEIGHTS)
@@ -79,50 +76,6 @@ class Scores:
 
     total: np.ndarray  # float64, mentees by mentors
     allowed: np.ndarray  # bool, mentees by mentors
-
-
-def _weight_ok(value) -> bool:
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value >= 0
-    )
-
-
-def weight_problems(setting: Any) -> list[str]:
-    """What is wrong with a weights setting, one sentence per bad entry (empty: nothing).
-
-    A setting is a mapping from component code to a number of 0 or more (``0`` turns
-    the component off). Booleans, strings, ``NaN``, infinities and negative numbers are
-    refused: a weight says how much a component counts, and a negative one would make
-    the best fit on it cost points.
-    """
-    if not isinstance(setting, Mapping):
-        return [f"must be a dict from component name to points, got {setting!r}"]
-    problems = []
-    for name, value in setting.items():
-        if name not in COMPONENTS:
-            problems.append(
-                f"{name!r} is not a score component (the components are {', '.join(COMPONENTS)})"
-            )
-        elif not _weight_ok(value):
-            problems.append(f"{name!r} must be a number of 0 or more, got {value!r}")
-    return problems
-
-
-def usable_weights(setting: Any) -> dict[str, float]:
-    """Every component's weight: the default, replaced by each valid entry of ``setting``.
-
-    Entries that :func:`weight_problems` refuses are left out, so their component keeps
-    its default weight.
-    """
-    weights = dict(DEFAULT_MATCH_WEIGHTS)
-    if isinstance(setting, Mapping):
-        for name, value in setting.items():
-            if name in weights and _weight_ok(value):
-                weights[name] = float(value)
-    return weights
 
 
 def weights_from(setting: Mapping[str, float] | None) -> dict[str, float]:

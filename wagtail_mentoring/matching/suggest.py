@@ -5,16 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from .. import signals
 from ..conf import app_settings
-from ..models.matches import Match, MatchEvent, MatchStatus
+from ..models.matches import Match
+from . import lifecycle
 from .pool import STAGES, load_pools
 from .scoring import explain, score_matrix
-from .services import MatchingError, _send_after_commit, approve_match, reject_match
 from .solver import solve
 
 
@@ -115,87 +111,28 @@ def suggest_for_cycle(cycle, *, actor=None) -> SuggestionRun:
     """Replace the cycle's unpinned proposals with the optimal set of new ones.
 
     Approved, active and pinned matches stay as they are and keep their places. A
-    mentee is left waiting rather than proposed under ``MATCH_MIN_SCORE``.
+    mentee is left waiting rather than proposed under ``MATCH_MIN_SCORE``. This
+    computes; :func:`~wagtail_mentoring.matching.lifecycle.replace_proposals` writes.
     """
     pools = load_pools(cycle)
     scores = _score(pools)
     solution = solve(scores.total, scores.allowed, pools.mentors.capacity)
-    now = timezone.now()
-    actor_or_none = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
-        stale = list(
-            Match.objects.select_for_update().filter(
-                cycle=cycle, status=MatchStatus.PROPOSED, pinned=False
-            )
-        )
-        Match.objects.filter(pk__in=[m.pk for m in stale]).update(
-            status=MatchStatus.REJECTED, end_reason=_("Replaced by a new suggestion run.")
-        )
-        MatchEvent.objects.bulk_create(
-            MatchEvent(
-                match=m,
-                action="replaced",
-                from_status=MatchStatus.PROPOSED,
-                to_status=MatchStatus.REJECTED,
-                actor=actor_or_none,
-                at=now,
-            )
-            for m in stale
-        )
-        proposed = Match.objects.bulk_create(
-            Match(
-                cycle=cycle,
-                mentee_id=int(pools.mentees.ids[i]),
-                mentor_id=int(pools.mentors.ids[j]),
-                score=round(float(scores.total[i, j]), 2),
-                explanation=_explanation(pools, i, j),
-                proposed_by=actor_or_none,
-                proposed_at=now,
-            )
+    proposed, replaced = lifecycle.replace_proposals(
+        cycle,
+        [
+            {
+                "mentee_id": int(pools.mentees.ids[i]),
+                "mentor_id": int(pools.mentors.ids[j]),
+                "score": round(float(scores.total[i, j]), 2),
+                "explanation": _explanation(pools, i, j),
+            }
             for i, j in solution.pairs
-        )
-        if proposed and proposed[0].pk is None:  # databases that do not return ids
-            proposed = list(
-                Match.objects.filter(cycle=cycle, status=MatchStatus.PROPOSED, proposed_at=now)
-            )
-        MatchEvent.objects.bulk_create(
-            MatchEvent(
-                match=m,
-                action="suggested",
-                to_status=MatchStatus.PROPOSED,
-                actor=actor_or_none,
-                at=now,
-            )
-            for m in proposed
-        )
-        for match in proposed:
-            _send_after_commit(signals.match_proposed, match=match, actor=actor)
+        ],
+        actor=actor,
+    )
     return SuggestionRun(
         proposed=proposed,
-        unmatched=len(pools.mentees) - len(solution.pairs),
+        unmatched=len(pools.mentees) - len(proposed),
         total=solution.total,
-        replaced=len(stale),
+        replaced=replaced,
     )
-
-
-def approve_many(matches, *, actor=None) -> tuple[list[Match], list[tuple[Match, str]]]:
-    """Approve each proposal in its own transaction; report the ones refused and why."""
-    approved, refused = [], []
-    for match in matches:
-        try:
-            approved.append(approve_match(match, actor=actor))
-        except MatchingError as error:
-            refused.append((match, str(error)))
-    return approved, refused
-
-
-def discard_many(matches, *, actor=None, reason: str = "") -> int:
-    """Reject the given proposals; returns how many were rejected."""
-    count = 0
-    for match in matches:
-        try:
-            reject_match(match, actor=actor, reason=reason or _("Discarded from the suggestions."))
-            count += 1
-        except MatchingError:
-            continue
-    return count

@@ -3,6 +3,7 @@ from .applications import (
     COMMITTEE_GROUP,
     COMMITTEE_PERMISSION,
     Application,
+    ApplicationAction,
     ApplicationEvent,
     ApplicationStatus,
     CareerStage,
@@ -21,7 +22,7 @@ from .blocks import (
 from .cycles import Cycle, CycleStatus
 from .email_wording import EmailWording
 from .emails import EmailEvent, EmailStatus, SentEmail
-from .matches import Match, MatchEvent, MatchStatus
+from .matches import AfterEnd, FlagCause, Match, MatchAction, MatchEvent, MatchStatus
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin, MentoringProgramPage
 from .site_settings import MentoringSettings
 from .surveys import SurveyFormField, SurveyPage, SurveyResponse, SurveyRound
@@ -31,7 +32,9 @@ __all__ = [
     "COMMITTEE_GROUP",
     "COMMITTEE_PERMISSION",
     "AbstractMentoringProgramPage",
+    "AfterEnd",
     "Application",
+    "ApplicationAction",
     "ApplicationEvent",
     "ApplicationFormField",
     "ApplicationStatus",
@@ -45,8 +48,10 @@ __all__ = [
     "EmailStatus",
     "EmailWording",
     "FAQBlock",
+    "FlagCause",
     "KeyFactsBlock",
     "Match",
+    "MatchAction",
     "MatchEvent",
     "MatchStatus",
     "MeetingPreference",

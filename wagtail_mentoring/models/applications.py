@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .events import AbstractEvent
@@ -24,6 +25,7 @@ class ApplicationStatus(models.TextChoices):
     MATCHED = "matched", _("Matched")
     COMPLETED = "completed", _("Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed by the committee")
 
 
 class CareerStage(models.TextChoices):
@@ -208,20 +210,66 @@ class Application(models.Model):
         return max(0, (when - self.submitted_at).days)
 
 
-class ApplicationEvent(AbstractEvent):
-    """One step in an application's life: submitted, edited, withdrawn, matched, ..."""
+class ApplicationAction(models.TextChoices):
+    """What an :class:`ApplicationEvent` records; its words are rendered when shown."""
 
+    SUBMITTED = "submitted", _("Submitted")
+    EDITED = "edited", _("Edited")
+    APPLIED_AGAIN = "applied_again", _("Applied again")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    MATCHED = "matched", _("Matched")
+    MATCH_COMPLETED = "match_completed", _("Match completed")
+    MATCH_ENDED = "match_ended", _("Match ended early")
+
+
+class ApplicationEvent(AbstractEvent):
+    """One step in an application's life: submitted, edited, withdrawn, matched, ...
+
+    ``action`` is an :class:`ApplicationAction` code; ``params`` its details
+    (``partner`` and ``as`` for a match, ``reason``: the person's or committee's own
+    words, ``then``: where an ended match left the application).
+    """
+
+    action = models.CharField(_("action"), max_length=30, choices=ApplicationAction.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
 
     class Meta(AbstractEvent.Meta):
         verbose_name = _("application event")
 
+    @property
+    def label(self) -> str:
+        if self.action in ApplicationAction:
+            return str(ApplicationAction(self.action).label)
+        return self.action
 
-def record(application_id: int, action: str, actor=None, note: str = "") -> None:
-    """Add a step to an application's history."""
-    ApplicationEvent.objects.create(
+    def describe(self) -> str:
+        """The event in words, rendered now (not when it was stored)."""
+        params = self.params or {}
+        if self.action == ApplicationAction.MATCHED and params.get("partner"):
+            words = (
+                gettext("Mentor of %(name)s")
+                if params.get("as") == "mentor"
+                else gettext("Mentee of %(name)s")
+            )
+            return words % {"name": params["partner"]}
+        detail = params.get("reason", "") or self.note
+        if self.action == ApplicationAction.MATCH_ENDED and params.get("then"):
+            then = gettext("back in the pool") if params["then"] == "pool" else gettext("closed")
+            detail = "; ".join(filter(None, [detail, then]))
+        if detail:
+            return gettext("%(action)s: %(detail)s") % {"action": self.label, "detail": detail}
+        return self.label
+
+    def status_change(self) -> str:
+        return ""
+
+
+def record(application_id: int, action: str, actor=None, **params) -> ApplicationEvent:
+    """Add a step (an :class:`ApplicationAction` code and its details) to the history."""
+    return ApplicationEvent.objects.create(
         application_id=application_id,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
+        params=params,
     )

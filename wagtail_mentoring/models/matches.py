@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .events import AbstractEvent
@@ -18,6 +19,36 @@ class MatchStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     ENDED_EARLY = "ended_early", _("Ended early")
     REJECTED = "rejected", _("Rejected proposal")
+
+
+class MatchAction(models.TextChoices):
+    """What a :class:`MatchEvent` records; its words are rendered when shown."""
+
+    PROPOSED = "proposed", _("Proposed")
+    SUGGESTED = "suggested", _("Proposed by a suggestion run")
+    PINNED = "pinned", _("Pinned")
+    UNPINNED = "unpinned", _("Unpinned")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    DISCARDED = "discarded", _("Discarded from the suggestions")
+    RESTORED = "restored", _("Restored: may be suggested again")
+    REPLACED = "replaced", _("Replaced by a new suggestion run")
+    STARTED = "started", _("Started")
+    FLAGGED = "flagged", _("Flagged for the committee")
+    COMPLETED = "completed", _("Completed")
+    ENDED = "ended", _("Ended early")
+
+
+class AfterEnd(models.TextChoices):
+    """Where the two applications go when the committee ends their match early."""
+
+    POOL = "pool", _("Back in the pool, keeping their waiting time")
+    CLOSE = "close", _("Closed, with the reason")
+
+
+class FlagCause(models.TextChoices):
+    MEMBERSHIP = "membership", _("A membership is no longer active")
+    SURVEY = "survey", _("A survey answer asks for the committee's attention")
 
 
 #: Statuses that hold one of the mentor's places.
@@ -67,6 +98,14 @@ class Match(models.Model):
     end_date = models.DateField(_("ends"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True, max_length=1000)
+    discarded = models.BooleanField(
+        _("discarded"),
+        default=False,
+        help_text=_(
+            "Rejected or discarded by the committee: suggestion runs of the cycle leave "
+            "this pair out until it is restored."
+        ),
+    )
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
     flag_reason = models.CharField(
         _("needs the committee's attention because"), max_length=300, blank=True
@@ -96,12 +135,75 @@ class Match(models.Model):
         return f"{self.mentor.name} → {self.mentee.name}"
 
 
-class MatchEvent(AbstractEvent):
-    """One change in a match's life: who did what, when, and the status it moved."""
+def _flag_words(params: dict) -> str:
+    if params.get("cause") == FlagCause.MEMBERSHIP:
+        words = (
+            gettext("The mentor's membership is %(state)s.")
+            if params.get("role") == "mentor"
+            else gettext("The mentee's membership is %(state)s.")
+        )
+        return words % {"state": params.get("state", "")}
+    if params.get("cause") == FlagCause.SURVEY:
+        words = (
+            gettext("The mentor answered %(answers)s")
+            if params.get("role") == "mentor"
+            else gettext("The mentee answered %(answers)s")
+        )
+        return words % {"answers": params.get("answers", "")}
+    return params.get("reason", "")
 
+
+def flag_words(cause: str, **params) -> str:
+    """The sentence shown for a flag of ``cause`` (in the active language)."""
+    return _flag_words({"cause": cause, **params})
+
+
+class MatchEvent(AbstractEvent):
+    """One change in a match's life: who did what, when, and the status it moved.
+
+    ``action`` is a :class:`MatchAction` code and ``params`` its structured details
+    (``reason``: the committee's own words; ``then``: an :class:`AfterEnd` code;
+    ``run``/``replaced_by_run``: a suggestion run; ``cause``, ``role``, ``state``,
+    ``answers``: a flag). :meth:`describe` renders them in the reader's language.
+    """
+
+    action = models.CharField(_("action"), max_length=30, choices=MatchAction.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
 
     class Meta(AbstractEvent.Meta):
         verbose_name = _("match event")
+
+    @property
+    def label(self) -> str:
+        return str(MatchAction(self.action).label) if self.action in MatchAction else self.action
+
+    def describe(self) -> str:
+        """The event in words, rendered now (not when it was stored)."""
+        params = self.params or {}
+        label = self.label
+        if self.action == MatchAction.FLAGGED:
+            detail = _flag_words(params)
+        elif self.action == MatchAction.ENDED and params.get("then"):
+            then = (
+                gettext("both applications back in the pool")
+                if params["then"] == AfterEnd.POOL
+                else gettext("both applications closed")
+            )
+            detail = "; ".join(filter(None, [params.get("reason", ""), then]))
+        else:
+            detail = params.get("reason", "") or self.note
+        return (
+            gettext("%(action)s: %(detail)s") % {"action": label, "detail": detail}
+            if detail
+            else label
+        )
+
+    def status_change(self) -> str:
+        if not self.from_status or self.from_status == self.to_status:
+            return ""
+        labels = dict(MatchStatus.choices)
+        before = labels.get(self.from_status, self.from_status)
+        return f"{before} → {labels.get(self.to_status, self.to_status)}"

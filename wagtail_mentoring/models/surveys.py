@@ -13,9 +13,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -23,7 +24,7 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, Abstr
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..inputs import AnswerFormBuilder, json_ready
+from ..inputs import AnswerFormBuilder
 from .pages import MentoringPageMixin
 
 TOKEN_SALT = "wagtail_mentoring.survey"
@@ -86,6 +87,10 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
 
         return FormSubmission.objects.none()
 
+    #: What stores one person's answers and flags the match on a flagging answer: the
+    #: dotted path of a function called as ``(page, form, match, survey_round, role)``.
+    save_answers = "wagtail_mentoring.surveys.save_response"
+
     def serve(self, request, *args, **kwargs):
         token = request.GET.get("t", "")
         invitation, problem = read_token(token)
@@ -102,7 +107,7 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
         form = self.get_form(request.POST or None, page=self, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                save_response(self, form, match, survey_round, role)
+                import_string(self.save_answers)(self, form, match, survey_round, role)
             except IntegrityError:
                 return self.render_problem(request, "used")
             return self.render_landing_page(request)
@@ -276,43 +281,3 @@ def survey_url(match, survey_round, role: str, page_url: str | None = None) -> s
     if page_url is None:
         page_url = survey_page_url(survey_round)
     return f"{page_url}?t={make_token(match, survey_round, role)}"
-
-
-def save_response(page, form, match, survey_round, role: str) -> SurveyResponse:
-    """Store the answers (keyed by question) and flag the match on a flagging answer."""
-    from .matches import Match, MatchEvent
-
-    answers, flags = {}, []
-    for field in page.get_form_fields():
-        value = form.cleaned_data.get(field.clean_name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        value = json_ready(value)
-        answers[field.clean_name] = {"label": field.label, "type": field.field_type, "value": value}
-        if field.flag_answer and str(value).strip().lower() == field.flag_answer.strip().lower():
-            flags.append(f"{field.label}: {value}")
-    application = match.mentor if role == "mentor" else match.mentee
-    with transaction.atomic():
-        response = SurveyResponse.objects.create(
-            match=match,
-            round=survey_round,
-            role=role,
-            respondent_id=application.user_id,
-            answers=answers,
-        )
-        if flags:
-            reason = str(_("The %(role)s answered %(answers)s")) % {
-                "role": role,
-                "answers": "; ".join(flags),
-            }
-            Match.objects.filter(pk=match.pk, flag_reason="").update(
-                flag_reason=reason[:300], flagged_at=timezone.now()
-            )
-            MatchEvent.objects.create(
-                match=match,
-                action="flagged",
-                from_status=match.status,
-                to_status=match.status,
-                note=reason,
-            )
-    return response
