@@ -1,6 +1,7 @@
-"""An anymail test backend whose answers a test can script, one per send."""
+"""Email backends for tests: scripted answers, counted connections."""
 
 from anymail.backends.test import EmailBackend
+from django.core.mail.backends.base import BaseEmailBackend
 
 
 class ScriptedBackend(EmailBackend):
@@ -18,3 +19,43 @@ class ScriptedBackend(EmailBackend):
             if answer is not None:
                 raise answer
         return super().post_to_esp(payload, message)
+
+
+class CountingBackend(BaseEmailBackend):
+    """Counts the connections it opens, as Django's SMTP backend opens them.
+
+    ``send_messages()`` opens a connection when none is open and closes the one it
+    opened; a caller that opens one first sends every message over it.
+    """
+
+    opened = 0
+    sent: list = []
+    #: answers, one per message: an exception to raise, or None for "sent"
+    script: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connection = None
+
+    def open(self):
+        if self.connection is not None:
+            return False
+        CountingBackend.opened += 1
+        self.connection = CountingBackend.opened
+        return True
+
+    def close(self):
+        self.connection = None
+
+    def send_messages(self, messages):
+        created = self.open()
+        try:
+            for message in messages:
+                answer = CountingBackend.script.pop(0) if CountingBackend.script else None
+                if answer is not None:
+                    raise answer
+                CountingBackend.sent.append((self.connection, message))
+            return len(messages)
+        finally:
+            if created:
+                self.close()
