@@ -34,7 +34,8 @@ class CountingBackend(BaseEmailBackend):
 
     opened = 0
     sent: list = []
-    #: answers, one per message: an exception to raise, or None for "sent"
+    #: answers, one per message: an exception to raise, a function to call first, or
+    #: None for "sent"
     script: list = []
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +57,9 @@ class CountingBackend(BaseEmailBackend):
         try:
             for message in messages:
                 answer = CountingBackend.script.pop(0) if CountingBackend.script else None
-                if answer is not None:
+                if callable(answer):
+                    answer()  # a test's hook, such as waiting for a signal
+                elif answer is not None:
                     raise answer
                 CountingBackend.sent.append((self.connection, message))
             return len(messages)

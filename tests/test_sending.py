@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime
 import io
+import time
 from pathlib import Path
 
 import django
@@ -275,3 +276,65 @@ def test_queue_email_hands_one_row_to_a_task_after_the_commit(
     assert created and len(callbacks) == 1
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT and counting.opened == 1
+
+
+# -- recovery (PostgreSQL) --------------------------------------------------------------------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a worker's claims are tied to its PostgreSQL session: run with DATABASE_URL=postgres://...",
+)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_live_workers_batch_is_left_alone_and_a_dead_ones_released_at_once(
+    make_application, counting
+):
+    import threading
+
+    ids = []
+    for i in range(6):
+        application = make_application("mentee")
+        email, _ = queue_email(
+            "application_received",
+            [application.contact_email],
+            key=f"live-{i}",
+            application=application,
+        )
+        ids.append(email.pk)
+    # Queued in autocommit: each was sent at once. Queue them again, untouched by a task.
+    SentEmail.objects.filter(pk__in=ids).update(
+        status=EmailStatus.QUEUED, claim="", enqueued_at=timezone.now()
+    )
+    live, dead, legacy = ids[:3], ids[3], ids[4]
+    counting.opened, counting.sent = 0, []
+    go_on = threading.Event()
+    counting.script = [None, lambda: go_on.wait(20)]
+    worker = threading.Thread(target=lambda: (send_emails.call(live), connection.close()))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while statuses(live) != [EmailStatus.SENT, EmailStatus.SENDING, EmailStatus.QUEUED]:
+            assert time.monotonic() < deadline, statuses(live)
+            time.sleep(0.01)
+        # A worker that died mid-send (no session holds its token), and a row claimed
+        # by an older version, whose claim names no lock.
+        SentEmail.objects.filter(pk=dead).update(status=EmailStatus.SENDING, claim="w1:" + "0" * 29)
+        SentEmail.objects.filter(pk=legacy).update(status=EmailStatus.SENDING, claim="ab" * 16)
+
+        out = io.StringIO()
+        call_command("mentoring_send_emails", stdout=out)
+        assert "1 email(s) of stopped workers queued again" in out.getvalue()
+        assert SentEmail.objects.get(pk=dead).status == EmailStatus.SENT
+        assert SentEmail.objects.get(pk=legacy).status == EmailStatus.SENDING  # stalled timeout
+        # The live batch: untouched.
+        assert statuses(live) == [EmailStatus.SENT, EmailStatus.SENDING, EmailStatus.QUEUED]
+    finally:
+        go_on.set()
+        worker.join(30)
+    assert statuses(live) == [EmailStatus.SENT] * 3
+    assert [e.action for e in SentEmail.objects.get(pk=dead).timeline()][-2:] == [
+        "queued again",
+        "sent",
+    ]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -80,20 +81,41 @@ def _locks_supported(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
+#: Tokens this thread's database session holds: its own batches are never "lost"
+#: (a session may take its own advisory lock again).
+_own = threading.local()
+
+
+def _own_tokens() -> set:
+    if not hasattr(_own, "tokens"):
+        _own.tokens = set()
+    return _own.tokens
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + uuid.uuid4().hex[: 32 - len(TOKEN_PREFIX)]
+
+
 @contextlib.contextmanager
-def _holding(token: str, connection) -> Iterator[None]:
-    """Hold the batch's lock for the block (PostgreSQL; elsewhere nothing)."""
+def _holding(connection) -> Iterator[str]:
+    """A new batch token, held as a lock for the block (PostgreSQL; elsewhere only the
+    token)."""
+    token = _new_token()
     if not _locks_supported(connection):
-        yield
+        yield token
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, _lock_key(token)])
+    # A token whose key another session holds (a one in four billion chance) is
+    # replaced, rather than waited for.
+    while not _take_if_free(token, connection):
+        token = _new_token()
+    _own_tokens().add(token)
     try:
-        yield
+        yield token
     finally:
+        _own_tokens().discard(token)
         # A connection that broke has dropped the lock with it.
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, _lock_key(token)])
+        with contextlib.suppress(DatabaseError):
+            _let_go(token, connection)
 
 
 def _take_if_free(token: str, connection) -> bool:
@@ -240,9 +262,8 @@ def deliver_many(ids: Sequence[int], *, defer: Defer | None = None) -> dict[int,
     ids = list(ids)
     if not ids:
         return {}
-    token = TOKEN_PREFIX + uuid.uuid4().hex[: 32 - len(TOKEN_PREFIX)]
     outcomes: dict[int, str] = {}
-    with _holding(token, _db()):
+    with _holding(_db()) as token:
         try:
             rows = _reserve(ids, token)
             if rows:
@@ -441,7 +462,7 @@ def release_lost_claims(now=None) -> list[int]:
         .distinct()
     )
     released: list[int] = []
-    for token in sorted(tokens):
+    for token in sorted(tokens - _own_tokens()):
         if not _take_if_free(token, connection):
             continue  # its worker is still at it
         try:
