@@ -338,3 +338,21 @@ def test_a_live_workers_batch_is_left_alone_and_a_dead_ones_released_at_once(
         "queued again",
         "sent",
     ]
+
+
+def test_a_provider_unreachable_at_the_start_of_a_batch_retries_each_row(
+    make_application, counting, monkeypatch, django_capture_on_commit_callbacks
+):
+    ids = queued_rows(make_application, django_capture_on_commit_callbacks, 2)
+
+    def unreachable(self):
+        raise ConnectionRefusedError("the provider is down")
+
+    monkeypatch.setattr(counting, "open", unreachable)
+    outcome = send_emails.call(ids)
+    assert outcome == {str(pk): "retrying" for pk in ids}
+    assert all(
+        email.attempts == 1 and "ConnectionRefusedError" in email.last_error
+        for email in SentEmail.objects.filter(pk__in=ids)
+    )
+    assert statuses(ids) == [EmailStatus.QUEUED] * 2

@@ -278,7 +278,7 @@ def _send_batch(rows: list[SentEmail], token: str, defer: Defer | None, outcomes
     mailer = default_mailer()
     # Kinds' build() functions may keep what many rows share here (one batch only).
     batch_cache: dict = {}
-    opened = mailer.open()
+    opened = _open(mailer)
     try:
         for email in rows:
             if not _claim(email, token):
@@ -289,13 +289,24 @@ def _send_batch(rows: list[SentEmail], token: str, defer: Defer | None, outcomes
                 # The connection may be dead: the next row gets a new one.
                 with contextlib.suppress(Exception):
                     mailer.close()
-                opened = mailer.open()
+                opened = _open(mailer)
     finally:
         if opened:
             try:
                 mailer.close()
             except Exception:
                 logger.warning("Could not close the email connection", exc_info=True)
+
+
+def _open(mailer) -> bool:
+    """Open the backend's connection for the batch; whether this opened it (and so must
+    close it). A provider that cannot be reached now is not an error here: each row's
+    send then opens its own connection, and its failure is that row's (a retry)."""
+    try:
+        return bool(mailer.open())
+    except Exception:
+        logger.warning("Could not open the email connection", exc_info=True)
+        return False
 
 
 def deliver(email_id: int) -> str:
