@@ -158,7 +158,7 @@ def test_a_worker_stopped_mid_batch_leaves_only_the_email_in_flight_claimed(
 
 
 def test_a_row_another_worker_claimed_meanwhile_is_left_to_it(
-    make_application, scripted, django_capture_on_commit_callbacks
+    make_application, scripted, monkeypatch, django_capture_on_commit_callbacks
 ):
     ids = queued_rows(make_application, django_capture_on_commit_callbacks, 3)
     post = scripted.post_to_esp
@@ -168,11 +168,8 @@ def test_a_row_another_worker_claimed_meanwhile_is_left_to_it(
         SentEmail.objects.filter(pk=ids[2]).update(status=EmailStatus.SENDING, claim="other")
         return post(self, payload, message)
 
-    scripted.post_to_esp = other_worker_takes_the_last
-    try:
-        outcome = send_emails.call(ids)
-    finally:
-        del scripted.post_to_esp
+    monkeypatch.setattr(scripted, "post_to_esp", other_worker_takes_the_last)
+    outcome = send_emails.call(ids)
     assert outcome == {str(ids[0]): "sent", str(ids[1]): "sent"}
     assert SentEmail.objects.get(pk=ids[2]).claim == "other"
     assert len(mail.outbox) == 2

@@ -9,7 +9,8 @@
 3. opens the email backend once (``open()``), and for each row in turn *claims* it
    (one conditional ``UPDATE``: queued and still reserved by this batch → "sending"),
    renders it, sends it over that connection and records the outcome;
-4. closes the connection, clears the reservations it did not use and drops its lock.
+4. closes the connection and drops its lock; a batch stopped by an exception first
+   clears the reservations it did not reach.
 
 So a worker killed mid-batch leaves at most one row "sending" (the message in flight)
 and the rest of its batch "queued". :func:`release_lost_claims` finds the tokens whose
@@ -268,8 +269,11 @@ def deliver_many(ids: Sequence[int], *, defer: Defer | None = None) -> dict[int,
             rows = _reserve(ids, token)
             if rows:
                 _send_batch(rows, token, defer, outcomes)
-        finally:
+        except BaseException:
+            # Stopped before the end of the batch. (A batch that ran to its end has no
+            # reservation left: each row was claimed, or someone else's by then.)
             _release_reservations(token)
+            raise
     return outcomes
 
 
