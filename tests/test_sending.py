@@ -212,11 +212,21 @@ def test_the_command_reports_matches_without_introductions(
         f"{', '.join(map(str, missing))}." in out.getvalue()
     )
 
+    quiet = io.StringIO()
+    call_command("mentoring_send_emails", verbosity=0, stdout=quiet)  # as from cron
+    assert quiet.getvalue().splitlines() == [
+        f"3 approved or active match(es) without introduction emails: "
+        f"{', '.join(map(str, missing))}."
+    ]
+
     SentEmail.objects.all().delete()
     Match.objects.exclude(status=MatchStatus.PROPOSED).delete()
     out = io.StringIO()
     call_command("mentoring_send_emails", stdout=out)
     assert "0 approved or active match(es) without introduction emails." in out.getvalue()
+    quiet = io.StringIO()
+    call_command("mentoring_send_emails", verbosity=0, stdout=quiet)
+    assert quiet.getvalue() == ""  # cron mails nothing while the invariant holds
 
 
 # -- the modules ----------------------------------------------------------------------------
