@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from ..conf import app_settings
 from ..models.emails import RESENDABLE, EmailStatus, SentEmail
+from .claims import release_lost_claims, requeue_stalled
 from .kinds import registry
 from .sending import (
     _event,
@@ -33,8 +34,6 @@ from .sending import (
     deliver,
     deliver_many,
     is_transient,
-    release_lost_claims,
-    requeue_stalled,
     retry_delay,
 )
 from .tasks import enqueue, enqueue_together

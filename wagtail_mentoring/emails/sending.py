@@ -13,17 +13,19 @@
    clears the reservations it did not reach.
 
 So a worker killed mid-batch leaves at most one row "sending" (the message in flight)
-and the rest of its batch "queued". :func:`release_lost_claims` finds the tokens whose
-lock nobody holds any more (their worker is gone), queues their "sending" row again and
-returns their rows for the caller to hand to the task queue. On databases without
-session locks nothing tells a dead worker from a slow one, and :func:`requeue_stalled`
-queues a "sending" row again after ``EMAIL_STALLED_MINUTES``.
+and the rest of its batch "queued". :func:`.claims.release_lost_claims` finds the
+tokens whose lock nobody holds any more (their worker is gone), queues their "sending"
+row again and returns their rows for the caller to hand to the task queue. On databases
+without session locks nothing tells a dead worker from a slow one, and
+:func:`.claims.requeue_stalled` queues a "sending" row again after
+``EMAIL_STALLED_MINUTES``.
 
 Transient errors (the provider unreachable, a 5xx or 429 answer, a dropped SMTP
 connection) are tried again after ``EMAIL_RETRY_DELAY`` seconds, doubling each time, up
 to ``EMAIL_MAX_ATTEMPTS``; anything else marks the row failed at once.
 
-This module imports neither :mod:`.outbox` nor :mod:`.tasks`: the task imports it.
+The batch's token and lock, and the recovery, are in :mod:`.claims`. This module
+imports neither :mod:`.outbox` nor :mod:`.tasks`: the task imports it.
 """
 
 from __future__ import annotations
@@ -31,20 +33,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
-import threading
-import uuid
-import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailError
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 
 from ..conf import app_settings
 from ..models.emails import EmailEvent, EmailStatus, SentEmail
+from .claims import batch_token, outbox_db
 from .kinds import registry
 from .rendering import load_wording, render_email
 
@@ -54,81 +54,11 @@ logger = logging.getLogger("wagtail_mentoring.emails.outbox")
 #: ``defer(email_id, when)``: hand a row whose retry is due at ``when`` to the task queue.
 Defer = Callable[[int, object], None]
 
-#: Claims written by :func:`deliver_many` start with this; the rest is the lock's name.
-TOKEN_PREFIX = "w1:"
-#: The first key of the package's advisory locks (the second is the token's).
-LOCK_NAMESPACE = zlib.crc32(b"wagtail_mentoring.outbox") - 2**31
-
 
 def _event(email_id: int, action: str, note: str = "", at=None, actor=None) -> None:
     EmailEvent.objects.create(
         email_id=email_id, action=action, note=note[:2000], at=at or timezone.now(), actor=actor
     )
-
-
-def _db():
-    return connections[router.db_for_write(SentEmail)]
-
-
-# -- the batch's lock ---------------------------------------------------------------------------
-
-
-def _lock_key(token: str) -> int:
-    value = int(token.removeprefix(TOKEN_PREFIX)[:8], 16)
-    return value - 2**32 if value >= 2**31 else value
-
-
-def _locks_supported(connection) -> bool:
-    return connection.vendor == "postgresql"
-
-
-#: Tokens this thread's database session holds: its own batches are never "lost"
-#: (a session may take its own advisory lock again).
-_own = threading.local()
-
-
-def _own_tokens() -> set:
-    if not hasattr(_own, "tokens"):
-        _own.tokens = set()
-    return _own.tokens
-
-
-def _new_token() -> str:
-    return TOKEN_PREFIX + uuid.uuid4().hex[: 32 - len(TOKEN_PREFIX)]
-
-
-@contextlib.contextmanager
-def _holding(connection) -> Iterator[str]:
-    """A new batch token, held as a lock for the block (PostgreSQL; elsewhere only the
-    token)."""
-    token = _new_token()
-    if not _locks_supported(connection):
-        yield token
-        return
-    # A token whose key another session holds (a one in four billion chance) is
-    # replaced, rather than waited for.
-    while not _take_if_free(token, connection):
-        token = _new_token()
-    _own_tokens().add(token)
-    try:
-        yield token
-    finally:
-        _own_tokens().discard(token)
-        # A connection that broke has dropped the lock with it.
-        with contextlib.suppress(DatabaseError):
-            _let_go(token, connection)
-
-
-def _take_if_free(token: str, connection) -> bool:
-    """Take a batch's lock if nobody holds it, that is if its worker is gone."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, _lock_key(token)])
-        return bool(cursor.fetchone()[0])
-
-
-def _let_go(token: str, connection) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, _lock_key(token)])
 
 
 # -- sending ------------------------------------------------------------------------------------
@@ -217,7 +147,7 @@ def _claim(email: SentEmail, token: str) -> bool:
     """
     now = timezone.now()
     meta = SentEmail._meta
-    connection = _db()
+    connection = outbox_db()
     quote = connection.ops.quote_name
     column = {name: quote(meta.get_field(name).column) for name in ("status", "claim", "attempts")}
     status_at = meta.get_field("status_at")
@@ -264,7 +194,7 @@ def deliver_many(ids: Sequence[int], *, defer: Defer | None = None) -> dict[int,
     if not ids:
         return {}
     outcomes: dict[int, str] = {}
-    with _holding(_db()) as token:
+    with batch_token(outbox_db()) as token:
         try:
             rows = _reserve(ids, token)
             if rows:
@@ -396,7 +326,7 @@ def _update_row(pk: int, values: dict, only_if_status: str | None = None) -> int
     prepared by their fields, as ``update()`` would.
     """
     meta = SentEmail._meta
-    connection = _db()
+    connection = outbox_db()
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in values]
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
@@ -449,94 +379,3 @@ def _schedule_retry(email: SentEmail, error: BaseException, defer: Defer | None)
         )
         if defer:
             transaction.on_commit(lambda: defer(email.pk, when))
-
-
-# -- rows a worker left behind ---------------------------------------------------------------
-
-
-def release_lost_claims(now=None) -> list[int]:
-    """Queue again, at once, what workers that are gone left behind; returns the ids.
-
-    A batch's token is held as a lock for as long as its worker's database connection
-    lives (PostgreSQL). For each token in the outbox whose lock is free, the row it had
-    "sending" (the message in flight when the worker died: it may have reached the
-    provider) goes back to "queued", and its reserved rows lose the reservation. The
-    caller hands the ids to the task queue. Elsewhere this finds nothing: see
-    :func:`requeue_stalled`.
-    """
-    connection = _db()
-    if not _locks_supported(connection):
-        return []
-    now = now or timezone.now()
-    tokens = set(
-        SentEmail.objects.filter(
-            status__in=(EmailStatus.QUEUED, EmailStatus.SENDING),
-            claim__startswith=TOKEN_PREFIX,
-        )
-        .values_list("claim", flat=True)
-        .distinct()
-    )
-    released: list[int] = []
-    for token in sorted(tokens - _own_tokens()):
-        if not _take_if_free(token, connection):
-            continue  # its worker is still at it
-        try:
-            released += _release(token, now)
-        finally:
-            _let_go(token, connection)
-    return released
-
-
-def _release(token: str, now) -> list[int]:
-    with transaction.atomic():
-        rows = SentEmail.objects.select_for_update().filter(
-            claim=token, status__in=(EmailStatus.QUEUED, EmailStatus.SENDING)
-        )
-        found = dict(rows.values_list("pk", "status"))
-        in_flight = [pk for pk, status in found.items() if status == EmailStatus.SENDING]
-        SentEmail.objects.filter(pk__in=in_flight, status=EmailStatus.SENDING).update(
-            status=EmailStatus.QUEUED, status_at=now, next_attempt_at=None
-        )
-        SentEmail.objects.filter(pk__in=list(found), claim=token).update(claim="", enqueued_at=now)
-        EmailEvent.objects.bulk_create(
-            EmailEvent(
-                email_id=pk,
-                action="queued again",
-                note="The worker sending it stopped before it recorded the outcome; "
-                "the provider may have accepted it already.",
-                at=now,
-            )
-            for pk in in_flight
-        )
-    return sorted(found)
-
-
-def requeue_stalled(now=None) -> list[int]:
-    """Queue again the emails "sending" for longer than ``EMAIL_STALLED_MINUTES`` (a
-    worker died and nothing could tell sooner); returns their ids."""
-    now = now or timezone.now()
-    limit = now - timedelta(minutes=app_settings.EMAIL_STALLED_MINUTES)
-    ids = []
-    with transaction.atomic():
-        stalled = SentEmail.objects.select_for_update(skip_locked=True).filter(
-            status=EmailStatus.SENDING, status_at__lt=limit
-        )
-        ids = list(stalled.values_list("pk", flat=True))
-        if ids:
-            SentEmail.objects.filter(pk__in=ids, status=EmailStatus.SENDING).update(
-                status=EmailStatus.QUEUED,
-                status_at=now,
-                claim="",
-                next_attempt_at=None,
-                enqueued_at=None,
-            )
-            EmailEvent.objects.bulk_create(
-                EmailEvent(
-                    email_id=pk,
-                    action="queued again",
-                    note="The send did not finish; the worker probably stopped.",
-                    at=now,
-                )
-                for pk in ids
-            )
-    return ids

@@ -1,7 +1,8 @@
 """The django-tasks task that sends outbox rows, and handing rows to it.
 
 The dependency goes one way: :mod:`.outbox` (queueing) imports this module, which
-imports :mod:`.sending` (claiming and sending); neither of those imports back.
+imports :mod:`.sending` (claiming and sending) and :mod:`.claims` (batch tokens and
+recovery); none of those imports back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Sequence
 from django_tasks import task
 
 from ..conf import app_settings
-from .sending import deliver_many, release_lost_claims
+from .claims import release_lost_claims
+from .sending import deliver_many
 
 logger = logging.getLogger("wagtail_mentoring.emails.outbox")
 
@@ -34,7 +36,7 @@ def send_emails(email_ids: list[int]) -> dict[str, str]:
     """Send the due, queued rows among ``email_ids``; returns each one's outcome.
 
     After its batch it hands over again what workers that are gone left behind (see
-    :func:`.sending.release_lost_claims`), so a worker that starts after another died
+    :func:`.claims.release_lost_claims`), so a worker that starts after another died
     recovers its rows with its first task.
     """
     defer = _defer if getattr(_task_backend(), "supports_defer", False) else None
