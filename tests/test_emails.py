@@ -202,7 +202,9 @@ def test_emails_queued_in_many_transactions_go_out_together(
 
     batches = []
     deliver = tasks.deliver_many
-    monkeypatch.setattr(tasks, "deliver_many", lambda ids: batches.append(ids) or deliver(ids))
+    monkeypatch.setattr(
+        tasks, "deliver_many", lambda ids, **kw: batches.append(ids) or deliver(ids, **kw)
+    )
     applications = [make_application("mentee") for _ in range(3)]
     with pytest.raises(RuntimeError), enqueue_together():
         for i, application in enumerate(applications):
