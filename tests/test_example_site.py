@@ -133,7 +133,7 @@ def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
         pk=MentoringProgramPage.objects.get().get_current_cycle().pk
     ).get()
     assert Match.objects.filter(cycle=history).count() == 8
-    assert Match.objects.filter(cycle=history).exclude(flag_reason="").count() == 1
+    assert Match.objects.filter(cycle=history).exclude(flag_cause="").count() == 1
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
         summary = run_schedule()

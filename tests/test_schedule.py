@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.test import override_settings
+from django.utils import timezone, translation
 
 from wagtail_mentoring.dates import add_months
 from wagtail_mentoring.matching.lifecycle import approve, propose
@@ -49,6 +51,9 @@ def test_months_elapsed(start, today, months):
 )
 def test_checkin_due(start, end, today, every, due):
     assert checkin_due(start, end, today, every) == due
+
+
+FRENCH = Path(__file__).resolve().parent / "matching" / "locale"
 
 
 @pytest.fixture
@@ -164,6 +169,25 @@ def test_a_lapsed_membership_flags_the_match_without_ending_it(
     assert match.flag_reason.startswith("The mentee's membership is") and match.flagged_at
     assert run(capture=django_capture_on_commit_callbacks).flagged == 0
     assert match.events.filter(action="flagged").count() == 1
+
+
+@override_settings(LOCALE_PATHS=[str(FRENCH)])
+def test_a_flag_is_stored_as_codes_and_shown_in_the_readers_language(
+    active_match, django_capture_on_commit_callbacks
+):
+    match = active_match()
+    match.mentee.user.groups.clear()
+    with translation.override("fr"):  # the language of the run changes nothing stored
+        run(capture=django_capture_on_commit_callbacks)
+    match.refresh_from_db()
+    assert (match.flag_cause, match.flag_params) == (
+        "membership",
+        {"role": "mentee", "state": "none"},
+    )
+    assert match.flag_reason == "The mentee's membership is not a member."
+    with translation.override("fr"):
+        assert match.flag_reason == "L'adhésion du mentoré est : non membre."
+        assert "non membre" in match.events.get(action="flagged").describe()
 
 
 def test_the_command_prints_a_summary(active_match, django_capture_on_commit_callbacks):

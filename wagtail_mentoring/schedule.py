@@ -174,7 +174,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
         last = chunk[-1].pk
         items, flags = [], {}
         last_checkin = last_checkins(chunk)
-        unflagged = [match for match in chunk if not match.flag_reason]
+        unflagged = [match for match in chunk if not match.flag_cause]
         statuses = backend.get_statuses(
             {
                 application.user.pk: application.user
@@ -213,7 +213,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                     )
                 status = statuses.get(application.user.pk)
                 if status is not None and not status.is_active and match.pk not in flags:
-                    flags[match.pk] = {"role": role, "state": str(status.label).lower()}
+                    flags[match.pk] = {"role": role, "state": str(status.state)}
         with transaction.atomic():
             created = queue_emails(items)
             summary.flagged += sum(

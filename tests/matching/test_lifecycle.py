@@ -306,7 +306,7 @@ def test_each_transition_called_again_writes_nothing(case, pair):
     before = (
         MatchEvent.objects.count(),
         SentEmail.objects.count(),
-        sorted(Match.objects.values_list("pk", "status", "pinned", "discarded", "flag_reason")),
+        sorted(Match.objects.values_list("pk", "status", "pinned", "discarded", "flag_cause")),
         sorted(Application.objects.values_list("pk", "status")),
     )
     # Refused, or left out of a batch's answer.
@@ -315,7 +315,7 @@ def test_each_transition_called_again_writes_nothing(case, pair):
     after = (
         MatchEvent.objects.count(),
         SentEmail.objects.count(),
-        sorted(Match.objects.values_list("pk", "status", "pinned", "discarded", "flag_reason")),
+        sorted(Match.objects.values_list("pk", "status", "pinned", "discarded", "flag_cause")),
         sorted(Application.objects.values_list("pk", "status")),
     )
     if case.name == "replace_proposals":  # a new run with nothing to replace

@@ -21,9 +21,9 @@ class FlaggedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.exclude(flag_reason="")
+            return queryset.exclude(flag_cause="")
         if self.value() == "no":
-            return queryset.filter(flag_reason="")
+            return queryset.filter(flag_cause="")
         return queryset
 
 

@@ -65,7 +65,6 @@ from ..models.matches import (
     MatchAction,
     MatchEvent,
     MatchStatus,
-    flag_words,
 )
 
 logger = logging.getLogger(__name__)
@@ -499,14 +498,12 @@ def flag(match, *, cause: str, actor=None, **params) -> bool:
     and its details: ``role``, ``state`` or ``answers``); ``False`` if it is flagged already."""
     with transaction.atomic():
         locked = _lock([match], applications=False)
-        if not locked or locked[0].flag_reason:
+        if not locked or locked[0].flag_cause:
             return False
         match = locked[0]
-        match.flag_reason = flag_words(cause, **params)[
-            : Match._meta.get_field("flag_reason").max_length
-        ]
+        match.flag_cause, match.flag_params = cause, params
         match.flagged_at = timezone.now()
-        match.save(update_fields=["flag_reason", "flagged_at"])
+        match.save(update_fields=["flag_cause", "flag_params", "flagged_at"])
         _events([match], MatchAction.FLAGGED, match.status, actor, cause=str(cause), **params)
     return True
 

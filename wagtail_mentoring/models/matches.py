@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..membership import MembershipState
 from .events import AbstractEvent
 
 
@@ -107,8 +108,14 @@ class Match(models.Model):
         ),
     )
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
-    flag_reason = models.CharField(
-        _("needs the committee's attention because"), max_length=300, blank=True
+    flag_cause = models.CharField(
+        _("flagged because"), max_length=20, choices=FlagCause.choices, blank=True
+    )
+    flag_params = models.JSONField(
+        _("flag details"),
+        default=dict,
+        blank=True,
+        help_text=_("Who and what raised the flag (``role``, ``state`` or ``answers``)."),
     )
 
     wagtail_reference_index_ignore = True
@@ -134,15 +141,35 @@ class Match(models.Model):
     def __str__(self) -> str:
         return f"{self.mentor.name} → {self.mentee.name}"
 
+    @property
+    def flag_reason(self) -> str:
+        """Why the match needs the committee's attention, in the reader's language
+        (empty when it is not flagged)."""
+        if not self.flag_cause:
+            return ""
+        return flag_words(self.flag_cause, **(self.flag_params or {}))
+
+    flag_reason.fget.short_description = _("needs the committee's attention because")
+
+
+def _membership_words(state: str) -> str:
+    """A stored membership state (a ``MembershipState`` code) in the reader's language."""
+    try:
+        return str(MembershipState(state).label).lower()
+    except ValueError:
+        return state  # stored as words before states were stored as codes
+
 
 def _flag_words(params: dict) -> str:
+    if params.get("reason") and not params.get("role"):
+        return params["reason"]  # a flag stored as a sentence, before causes were codes
     if params.get("cause") == FlagCause.MEMBERSHIP:
         words = (
             gettext("The mentor's membership is %(state)s.")
             if params.get("role") == "mentor"
             else gettext("The mentee's membership is %(state)s.")
         )
-        return words % {"state": params.get("state", "")}
+        return words % {"state": _membership_words(params.get("state", ""))}
     if params.get("cause") == FlagCause.SURVEY:
         words = (
             gettext("The mentor answered %(answers)s")
