@@ -7,6 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from association.demo_history import PAIRS
 from association.models import MemberProfile
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
@@ -14,7 +15,14 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from wagtail.models import Page, Site
 
-from wagtail_mentoring.models import Application, Cycle, MentoringProgramPage, Topic
+from wagtail_mentoring.models import (
+    Application,
+    Cycle,
+    Match,
+    MentoringProgramPage,
+    Topic,
+)
+from wagtail_mentoring.models.matches import HOLDS_CAPACITY
 
 
 def seed() -> str:
@@ -73,6 +81,15 @@ def test_membership_states_of_the_demo_people():
     assert lapsed.membership_expires < __import__("datetime").date.today()
     assert not MemberProfile.objects.filter(user__username="visitor").exists()
     assert User.objects.get(username="committee").groups.filter(name="Mentoring committee").exists()
+
+
+@pytest.mark.django_db
+def test_every_seeded_approved_or_active_match_has_its_introductions():
+    seed()
+    assert Match.objects.filter(status__in=HOLDS_CAPACITY).count() == len(PAIRS)
+    out = StringIO()
+    call_command("mentoring_send_emails", stdout=out)
+    assert "0 approved or active match(es) without introduction emails." in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from association.models import MemberProfile
 from wagtail_mentoring.dates import add_months
+from wagtail_mentoring.emails.kinds import MATCH_INTRODUCTION
 from wagtail_mentoring.matching import lifecycle
 from wagtail_mentoring.models import (
     Application,
@@ -98,7 +99,26 @@ def seed_history(programme, password: str) -> Cycle:
                 "end_date": add_months(start, cycle.commitment_months),
             },
         )
-        if not created or months < 1:
+        if not created:
+            continue
+        # The introductions of last year's pairs, delivered when they were approved: every
+        # approved or active match has them (mentoring_send_emails reports any without).
+        introduced = now - datetime.timedelta(days=months * 30 + 7)
+        for role, person in (("mentor", mentor), ("mentee", mentee)):
+            SentEmail.objects.get_or_create(
+                idempotency_key=MATCH_INTRODUCTION.key(match, role),
+                defaults={
+                    "kind": MATCH_INTRODUCTION.name,
+                    "to": person.contact_email,
+                    "match": match,
+                    "recipient_user": person.user,
+                    "context": {"role": role},
+                    "status": EmailStatus.DELIVERED,
+                    "created_at": introduced,
+                    "sent_at": introduced,
+                },
+            )
+        if months < 1:
             continue
         for role, person in (("mentor", mentor), ("mentee", mentee)):
             SentEmail.objects.get_or_create(
