@@ -213,7 +213,7 @@ def visit_active_matches(today: datetime.date, summary: ScheduleSummary, progres
                     )
                 status = statuses.get(application.user.pk)
                 if status is not None and not status.is_active and match.pk not in flags:
-                    flags[match.pk] = {"role": role, "state": str(status.label).lower()}
+                    flags[match.pk] = {"role": role, "state": str(status.state)}
         with transaction.atomic():
             created = queue_emails(items)
             summary.flagged += sum(

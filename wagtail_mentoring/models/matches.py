@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..membership import MembershipState
 from .events import AbstractEvent
 
 
@@ -142,7 +143,10 @@ def _flag_words(params: dict) -> str:
             if params.get("role") == "mentor"
             else gettext("The mentee's membership is %(state)s.")
         )
-        return words % {"state": params.get("state", "")}
+        state = params.get("state", "")
+        if state in {member.value for member in MembershipState}:  # older rows hold words
+            state = str(MembershipState(state).label).lower()
+        return words % {"state": state}
     if params.get("cause") == FlagCause.SURVEY:
         words = (
             gettext("The mentor answered %(answers)s")
