@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.matching.test_explanations import FRENCH
 from wagtail_mentoring.matching import lifecycle
-from wagtail_mentoring.models import MatchAction
+from wagtail_mentoring.matching.suggest import suggest_for_cycle
+from wagtail_mentoring.models import Match, MatchAction, MatchEvent
 from wagtail_mentoring.schedule import run_schedule
 
 
@@ -29,3 +33,41 @@ def test_a_lapsed_membership_flag_stores_the_state_code_and_renders_it_in_the_re
     with FRENCH, translation.override("fr"):
         words = event.describe()
     assert words == "Signalé au comité: L'adhésion du mentoré : non-membre."
+
+
+@pytest.fixture
+def suggestable(make_application, topics):
+    mentor = make_application("mentor", capacity=1)
+    mentee = make_application("mentee")
+    for application in (mentor, mentee):
+        application.topics.set([topics[0]])
+    return mentor, mentee
+
+
+@pytest.fixture
+def committee_client(client, make_user):
+    user = make_user(username="chair")
+    user.groups.add(Group.objects.get(name="Mentoring committee"))
+    client.force_login(user)
+    return client
+
+
+def test_restoring_a_pair_discarded_twice_lets_the_next_run_suggest_it(
+    committee_client, suggestable, open_cycle
+):
+    mentor, mentee = suggestable
+    (first,) = suggest_for_cycle(open_cycle).proposed
+    assert lifecycle.discard_many([first]) == 1
+    # The committee tries the pair by hand after all, and rejects it again.
+    lifecycle.reject(lifecycle.propose(mentee, mentor), reason="Still not right")
+    assert suggest_for_cycle(open_cycle).proposed == []
+    url = reverse("wagtail_mentoring_matching_cycle", args=[open_cycle.pk])
+    second = Match.objects.filter(discarded=True).exclude(pk=first.pk).get()
+    response = committee_client.post(url, {"action": "restore", "match": second.pk}, follow=True)
+    assert "may be suggested again" in response.content.decode()
+    # What the page said is true: the pair is no longer discarded, under either match.
+    assert "data-discarded" not in committee_client.get(url).content.decode()
+    (again,) = suggest_for_cycle(open_cycle).proposed
+    assert (again.mentee_id, again.mentor_id) == (mentee.pk, mentor.pk)
+    restored = MatchEvent.objects.filter(action=MatchAction.RESTORED)
+    assert sorted(restored.values_list("match_id", flat=True)) == sorted([first.pk, second.pk])

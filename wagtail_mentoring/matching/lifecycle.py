@@ -312,16 +312,27 @@ def restore(match, *, actor=None) -> Match:
     """Let suggestion runs propose a rejected or discarded pair again.
 
     The match itself stays a rejected proposal (its history is kept); restoring one
-    that is not discarded writes nothing.
+    that is not discarded writes nothing. The pair is restored: any other discarded
+    match of the same two applications (a discarded pair proposed by hand and rejected
+    again) is restored too, with an event of its own.
     """
+    pk = _pk(match)
     with transaction.atomic():
-        match = _one(match, applications=False)
+        pair = Match.objects.filter(pk=pk).values("cycle_id", "mentee_id", "mentor_id").first()
+        same_pair = Match.objects.filter(**pair, discarded=True) if pair else Match.objects.none()
+        # One lock statement, so the pair's matches are locked by primary key.
+        locked = _lock_matches({pk, *same_pair.values_list("pk", flat=True)})
+        match = next((row for row in locked if row.pk == pk), None)
+        if match is None:
+            raise MatchingError(_("This match no longer exists."))
         if match.status != MatchStatus.REJECTED:
             raise MatchingError(_("Only a rejected or discarded proposal can be restored."))
-        if match.discarded:
-            match.discarded = False
-            match.save(update_fields=["discarded"])
-            _events([match], MatchAction.RESTORED, match.status, actor)
+        restored = [row for row in locked if row.discarded]
+        if restored:
+            Match.objects.filter(pk__in=[row.pk for row in restored]).update(discarded=False)
+            for row in restored:
+                row.discarded = False
+            _events(restored, MatchAction.RESTORED, MatchStatus.REJECTED, actor)
     return match
 
 
