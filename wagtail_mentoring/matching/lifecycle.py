@@ -252,7 +252,10 @@ def _set_pinned(match, pinned: bool, actor) -> Match:
     with transaction.atomic():
         match = _one(match, applications=False)
         if match.status != MatchStatus.PROPOSED:
-            raise MatchingError(_("Only a proposed match can be pinned or unpinned."))
+            raise MatchingError(
+                _("Only a proposed match can be pinned or unpinned; this one is %(status)s.")
+                % {"status": _status_word(match)}
+            )
         if match.pinned != pinned:
             match.pinned = pinned
             match.save(update_fields=["pinned"])
