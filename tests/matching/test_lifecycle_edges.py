@@ -93,3 +93,22 @@ def test_a_mentor_who_completed_a_pairing_stays_an_alumnus_when_another_ends_ear
     client.force_login(mentor.user)
     url = program_page.url + program_page.reverse_subpage("my_mentoring")
     assert 'name="alumni_listing_consent"' in client.get(url).content.decode()
+
+
+def test_a_suggestion_run_leaves_out_a_pair_whose_application_was_withdrawn_meanwhile(
+    suggestable, make_application, open_cycle
+):
+    from wagtail_mentoring.applications import withdraw_application
+
+    mentor, mentee = suggestable
+    other_mentor = make_application("mentor", capacity=1)
+    # What suggest_for_cycle() computed a moment ago; the mentee withdrew since, and
+    # a mentor-to-mentor pair is no pair at all.
+    computed = [
+        {"mentee_id": mentee.pk, "mentor_id": mentor.pk, "score": 50.0, "explanation": []},
+        {"mentee_id": other_mentor.pk, "mentor_id": mentor.pk, "score": 40.0, "explanation": []},
+    ]
+    withdraw_application(mentee)
+    proposed, _replaced = lifecycle.replace_proposals(open_cycle, computed)
+    assert proposed == []
+    assert not Match.objects.exists()

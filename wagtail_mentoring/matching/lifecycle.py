@@ -339,6 +339,19 @@ def restore(match, *, actor=None) -> Match:
     return match
 
 
+def _proposable(mentee: dict | None, mentor: dict | None) -> bool:
+    """Whether the locked rows of a pair's applications may still be proposed."""
+    return bool(
+        mentee
+        and mentor
+        and mentee["role"] == Role.MENTEE
+        and mentor["role"] == Role.MENTOR
+        and mentee["status"] not in FINISHED
+        and mentor["status"] not in FINISHED
+        and mentee["user_id"] != mentor["user_id"]
+    )
+
+
 def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list[Match], int]:
     """Replace the cycle's unpinned proposals with ``pairs``; ``(proposed, replaced)``.
 
@@ -346,18 +359,21 @@ def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list
     (as :func:`~wagtail_mentoring.matching.suggest.suggest_for_cycle` computes them).
     The replaced proposals become rejected proposals that are *not* discarded, so a later
     run may propose them again. Pairs that can no longer be proposed (the mentee got a
-    match meanwhile, or the committee discarded the pair) are left out.
+    match meanwhile, the committee discarded the pair, either application was withdrawn,
+    closed or completed, or they are not a mentee and a mentor of the cycle, of two
+    people) are left out.
     """
     run = uuid.uuid4().hex[:12]
     now = timezone.now()
     with transaction.atomic():
         # Step 1 of the lock order: every application of the cycle, by primary key.
-        list(
-            Application.objects.select_for_update()
+        applications = {
+            row["pk"]: row
+            for row in Application.objects.select_for_update()
             .filter(cycle=cycle)
             .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+            .values("pk", "role", "status", "user_id")
+        }
         stale = list(
             Match.objects.select_for_update(of=("self",))
             .filter(cycle=cycle, status=MatchStatus.PROPOSED, pinned=False)
@@ -382,6 +398,8 @@ def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list
             key = (pair["mentee_id"], pair["mentor_id"])
             if pair["mentee_id"] in spoken_for or key in discarded:
                 continue
+            if not _proposable(applications.get(key[0]), applications.get(key[1])):
+                continue  # withdrawn, closed or completed since the run computed the pair
             spoken_for.add(pair["mentee_id"])
             fresh.append(pair)
         proposed = Match.objects.bulk_create(
