@@ -14,7 +14,7 @@ from tests.matching.test_explanations import FRENCH
 from wagtail_mentoring.matching import lifecycle
 from wagtail_mentoring.matching.lifecycle import ALUMNI_GROUP
 from wagtail_mentoring.matching.suggest import suggest_for_cycle
-from wagtail_mentoring.models import AfterEnd, Match, MatchAction, MatchEvent
+from wagtail_mentoring.models import AfterEnd, ApplicationStatus, Match, MatchAction, MatchEvent
 from wagtail_mentoring.schedule import run_schedule
 
 
@@ -112,3 +112,16 @@ def test_a_suggestion_run_leaves_out_a_pair_whose_application_was_withdrawn_mean
     proposed, _replaced = lifecycle.replace_proposals(open_cycle, computed)
     assert proposed == []
     assert not Match.objects.exists()
+
+
+def test_a_mentor_who_stays_matched_after_an_early_end_is_not_told_closed_in_their_history(
+    make_application,
+):
+    mentor = make_application("mentor", capacity=2)
+    ended = lifecycle.approve(lifecycle.propose(make_application("mentee"), mentor))
+    lifecycle.approve(lifecycle.propose(make_application("mentee"), mentor))
+    lifecycle.end_early(ended, "Moved overseas", then=AfterEnd.CLOSE)
+    mentor.refresh_from_db()
+    assert mentor.status == ApplicationStatus.MATCHED
+    assert mentor.events.last().describe() == "Match ended early: Moved overseas"
+    assert ended.mentee.events.last().describe() == "Match ended early: Moved overseas; closed"

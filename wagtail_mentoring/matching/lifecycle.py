@@ -643,7 +643,11 @@ def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> M
         match.save(update_fields=["status", "ended_at", "end_reason"])
         state = ApplicationStatus.IN_POOL if then == AfterEnd.POOL else ApplicationStatus.CLOSED
         Application.objects.filter(pk=match.mentee_id).update(status=state)
+        params = {"reason": reason, "then": str(then)}
+        # A mentor who stays matched went neither back to the pool nor closed.
+        mentor_params = {"reason": reason}
         if not _busy_mentors([match.mentor_id]):
+            mentor_params = params
             mentor_state = state
             completed_before = Match.objects.filter(
                 mentor_id=match.mentor_id, status=MatchStatus.COMPLETED
@@ -651,11 +655,10 @@ def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> M
             if then == AfterEnd.CLOSE and completed_before:
                 mentor_state = ApplicationStatus.COMPLETED
             Application.objects.filter(pk=match.mentor_id).update(status=mentor_state)
-        params = {"reason": reason, "then": str(then)}
         _history(
             [
-                (pk, ApplicationAction.MATCH_ENDED, params)
-                for pk in (match.mentor_id, match.mentee_id)
+                (match.mentor_id, ApplicationAction.MATCH_ENDED, mentor_params),
+                (match.mentee_id, ApplicationAction.MATCH_ENDED, params),
             ],
             actor,
         )
