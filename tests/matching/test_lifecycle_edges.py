@@ -125,3 +125,27 @@ def test_a_mentor_who_stays_matched_after_an_early_end_is_not_told_closed_in_the
     assert mentor.status == ApplicationStatus.MATCHED
     assert mentor.events.last().describe() == "Match ended early: Moved overseas"
     assert ended.mentee.events.last().describe() == "Match ended early: Moved overseas; closed"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A pinned proposal whose mentor has withdrawn can never be approved, yet it still "
+    "holds the mentee: out of the workspace's pool and out of every suggestion run until "
+    "someone discards it. Rejecting a withdrawn application's open proposals (through the "
+    "lifecycle) or letting the pool ignore them are both possible; the choice is the lead's.",
+)
+def test_a_mentee_whose_pinned_mentor_withdrew_is_back_in_the_pool(
+    committee_client, suggestable, make_application, open_cycle
+):
+    from wagtail_mentoring.applications import withdraw_application
+
+    mentor, mentee = suggestable
+    lifecycle.propose(mentee, mentor, pinned=True)
+    withdraw_application(mentor)
+    other = make_application("mentor", capacity=1)
+    other.topics.set(mentor.topics.all())
+    url = reverse("wagtail_mentoring_matching_cycle", args=[open_cycle.pk])
+    page = committee_client.get(url).content.decode()
+    assert "1 mentee waiting" in page
+    (proposal,) = suggest_for_cycle(open_cycle).proposed
+    assert (proposal.mentee_id, proposal.mentor_id) == (mentee.pk, other.pk)
