@@ -162,8 +162,9 @@ def _committee_client(make_user):
     return client
 
 
-def _approving_meanwhile(match, seconds=2.0):
-    """Approve ``match`` in another connection, holding its locks for ``seconds``."""
+def _approving_meanwhile(match, timeout=10.0):
+    """Approve ``match`` in another connection, and commit only once someone waits for
+    its locks (or after ``timeout`` seconds)."""
     locked = threading.Event()
 
     def approve():
@@ -171,7 +172,13 @@ def _approving_meanwhile(match, seconds=2.0):
             with transaction.atomic():
                 lifecycle.approve(match)
                 locked.set()
-                time.sleep(seconds)
+                deadline = time.monotonic() + timeout
+                with connection.cursor() as cursor:
+                    while time.monotonic() < deadline:
+                        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                        if cursor.fetchone()[0]:
+                            break
+                        time.sleep(0.02)
         finally:
             locked.set()
             connection.close()
