@@ -1,16 +1,18 @@
 """Races that only a real database server can show (run with DATABASE_URL=postgres://…)."""
 
 import threading
+import time
 from functools import partial
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
 
 from tests.conftest import application_data
 from wagtail_mentoring.matching import lifecycle
-from wagtail_mentoring.models import Application, Match
+from wagtail_mentoring.models import Application, Match, MatchStatus
 from wagtail_mentoring.models.matches import HOLDS_CAPACITY
 
 
@@ -144,3 +146,76 @@ def test_two_batches_in_opposite_orders_never_deadlock_nor_exceed_capacity(make_
         approved += len(first[0]) + len(second[0])
     assert deadlocks == 0
     assert approved == 2 * ROUNDS
+
+
+def _committee_client(make_user):
+    """A committee member (the group's permissions: a transactional test flushes the group)."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user(username="chair")
+    user.user_permissions.add(
+        Permission.objects.get(codename="manage_mentoring"),
+        Permission.objects.get(codename="access_admin"),
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def _approving_meanwhile(match, timeout=10.0):
+    """Approve ``match`` in another connection, and commit only once someone waits for
+    its locks (or after ``timeout`` seconds)."""
+    locked = threading.Event()
+
+    def approve():
+        try:
+            with transaction.atomic():
+                lifecycle.approve(match)
+                locked.set()
+                deadline = time.monotonic() + timeout
+                with connection.cursor() as cursor:
+                    while time.monotonic() < deadline:
+                        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                        if cursor.fetchone()[0]:
+                            break
+                        time.sleep(0.02)
+        finally:
+            locked.set()
+            connection.close()
+
+    thread = threading.Thread(target=approve)
+    thread.start()
+    assert locked.wait(timeout=10)
+    return thread
+
+
+@pytest.mark.parametrize("action", ["pin", "unpin", "discard_selected"])
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_proposal_another_member_approves_meanwhile_reports_it_and_goes_on(
+    make_application, make_user, open_cycle, action
+):
+    mentor = make_application("mentor", capacity=2)
+    pinned = action == "unpin"
+    taken = lifecycle.propose(make_application("mentee"), mentor, pinned=pinned)
+    other = lifecycle.propose(make_application("mentee"), mentor, pinned=pinned)
+    client = _committee_client(make_user)
+    url = reverse("wagtail_mentoring_matching_cycle", args=[open_cycle.pk])
+    # The page read both as proposals; the first is approved before its turn comes.
+    thread = _approving_meanwhile(taken)
+    response = client.post(url, {"action": action, "match": [taken.pk, other.pk]}, follow=True)
+    thread.join()
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "'")
+    verb = "discarded" if action == "discard_selected" else "pinned or unpinned"
+    assert (
+        f"Not changed: {taken.mentor.name} and {taken.mentee.name}: Only a proposed match "
+        f"can be {verb}; this one is approved and introduced."
+    ) in page
+    assert "1 proposal" in page
+    taken.refresh_from_db()
+    other.refresh_from_db()
+    assert taken.status == MatchStatus.APPROVED and taken.pinned == pinned
+    if action == "discard_selected":
+        assert other.status == MatchStatus.REJECTED and other.discarded
+    else:
+        assert other.pinned == (action == "pin")

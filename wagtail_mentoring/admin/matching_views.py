@@ -125,19 +125,36 @@ def _cycle_action(request, cycle):
         proposals = list(proposals.order_by("-score", "pk"))
         if action in ("pin", "unpin"):
             change = lifecycle.pin if action == "pin" else lifecycle.unpin
-            for match in proposals:
-                change(match, actor=request.user)
+            count = 0
+            for match in proposals:  # each row changed meanwhile is reported, and the rest go on
+                try:
+                    change(match, actor=request.user)
+                except MatchingError as error:
+                    _not_changed(request, match, str(error))
+                else:
+                    count += 1
             messages.success(
                 request,
                 (
-                    ngettext("%d proposal pinned.", "%d proposals pinned.", len(proposals))
+                    ngettext("%d proposal pinned.", "%d proposals pinned.", count)
                     if action == "pin"
-                    else ngettext("%d proposal unpinned.", "%d proposals unpinned.", len(proposals))
+                    else ngettext("%d proposal unpinned.", "%d proposals unpinned.", count)
                 )
-                % len(proposals),
+                % count,
             )
         elif action == "discard_selected":
-            count = lifecycle.discard_many(proposals, actor=request.user)
+            count = 0
+            for match in proposals:
+                if lifecycle.discard_many([match], actor=request.user):
+                    count += 1
+                    continue
+                match.refresh_from_db(fields=["status"])
+                _not_changed(
+                    request,
+                    match,
+                    _("Only a proposed match can be discarded; this one is %(status)s.")
+                    % {"status": match.get_status_display().lower()},
+                )
             messages.success(
                 request,
                 ngettext("%d proposal discarded.", "%d proposals discarded.", count) % count,
@@ -158,6 +175,14 @@ def _cycle_action(request, cycle):
     else:
         messages.error(request, _("Unknown action."))
     return redirect("wagtail_mentoring_matching_cycle", cycle_id=cycle.pk)
+
+
+def _not_changed(request, match, reason: str) -> None:
+    messages.error(
+        request,
+        _("Not changed: %(mentor)s and %(mentee)s: %(reason)s")
+        % {"mentor": match.mentor.name, "mentee": match.mentee.name, "reason": reason},
+    )
 
 
 @_committee_only

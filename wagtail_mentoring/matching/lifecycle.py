@@ -251,7 +251,10 @@ def _set_pinned(match, pinned: bool, actor) -> Match:
     with transaction.atomic():
         match = _one(match, applications=False)
         if match.status != MatchStatus.PROPOSED:
-            raise MatchingError(_("Only a proposed match can be pinned or unpinned."))
+            raise MatchingError(
+                _("Only a proposed match can be pinned or unpinned; this one is %(status)s.")
+                % {"status": _status_word(match)}
+            )
         if match.pinned != pinned:
             match.pinned = pinned
             match.save(update_fields=["pinned"])
@@ -311,17 +314,41 @@ def restore(match, *, actor=None) -> Match:
     """Let suggestion runs propose a rejected or discarded pair again.
 
     The match itself stays a rejected proposal (its history is kept); restoring one
-    that is not discarded writes nothing.
+    that is not discarded writes nothing. The pair is restored: any other discarded
+    match of the same two applications (a discarded pair proposed by hand and rejected
+    again) is restored too, with an event of its own.
     """
+    pk = _pk(match)
     with transaction.atomic():
-        match = _one(match, applications=False)
+        pair = Match.objects.filter(pk=pk).values("cycle_id", "mentee_id", "mentor_id").first()
+        same_pair = Match.objects.filter(**pair, discarded=True) if pair else Match.objects.none()
+        # One lock statement, so the pair's matches are locked by primary key.
+        locked = _lock_matches({pk, *same_pair.values_list("pk", flat=True)})
+        match = next((row for row in locked if row.pk == pk), None)
+        if match is None:
+            raise MatchingError(_("This match no longer exists."))
         if match.status != MatchStatus.REJECTED:
             raise MatchingError(_("Only a rejected or discarded proposal can be restored."))
-        if match.discarded:
-            match.discarded = False
-            match.save(update_fields=["discarded"])
-            _events([match], MatchAction.RESTORED, match.status, actor)
+        restored = [row for row in locked if row.discarded]
+        if restored:
+            Match.objects.filter(pk__in=[row.pk for row in restored]).update(discarded=False)
+            for row in restored:
+                row.discarded = False
+            _events(restored, MatchAction.RESTORED, MatchStatus.REJECTED, actor)
     return match
+
+
+def _proposable(mentee: dict | None, mentor: dict | None) -> bool:
+    """Whether the locked rows of a pair's applications may still be proposed."""
+    return bool(
+        mentee
+        and mentor
+        and mentee["role"] == Role.MENTEE
+        and mentor["role"] == Role.MENTOR
+        and mentee["status"] not in FINISHED
+        and mentor["status"] not in FINISHED
+        and mentee["user_id"] != mentor["user_id"]
+    )
 
 
 def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list[Match], int]:
@@ -331,18 +358,21 @@ def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list
     (as :func:`~wagtail_mentoring.matching.suggest.suggest_for_cycle` computes them).
     The replaced proposals become rejected proposals that are *not* discarded, so a later
     run may propose them again. Pairs that can no longer be proposed (the mentee got a
-    match meanwhile, or the committee discarded the pair) are left out.
+    match meanwhile, the committee discarded the pair, either application was withdrawn,
+    closed or completed, or they are not a mentee and a mentor of the cycle, of two
+    people) are left out.
     """
     run = uuid.uuid4().hex[:12]
     now = timezone.now()
     with transaction.atomic():
         # Step 1 of the lock order: every application of the cycle, by primary key.
-        list(
-            Application.objects.select_for_update()
+        applications = {
+            row["pk"]: row
+            for row in Application.objects.select_for_update()
             .filter(cycle=cycle)
             .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+            .values("pk", "role", "status", "user_id")
+        }
         stale = list(
             Match.objects.select_for_update(of=("self",))
             .filter(cycle=cycle, status=MatchStatus.PROPOSED, pinned=False)
@@ -367,6 +397,8 @@ def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list
             key = (pair["mentee_id"], pair["mentor_id"])
             if pair["mentee_id"] in spoken_for or key in discarded:
                 continue
+            if not _proposable(applications.get(key[0]), applications.get(key[1])):
+                continue  # withdrawn, closed or completed since the run computed the pair
             spoken_for.add(pair["mentee_id"])
             fresh.append(pair)
         proposed = Match.objects.bulk_create(
@@ -608,7 +640,11 @@ def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> M
         match.save(update_fields=["status", "ended_at", "end_reason"])
         state = ApplicationStatus.IN_POOL if then == AfterEnd.POOL else ApplicationStatus.CLOSED
         Application.objects.filter(pk=match.mentee_id).update(status=state)
+        params = {"reason": reason, "then": str(then)}
+        # A mentor who stays matched went neither back to the pool nor closed.
+        mentor_params = {"reason": reason}
         if not _busy_mentors([match.mentor_id]):
+            mentor_params = params
             mentor_state = state
             completed_before = Match.objects.filter(
                 mentor_id=match.mentor_id, status=MatchStatus.COMPLETED
@@ -616,11 +652,10 @@ def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> M
             if then == AfterEnd.CLOSE and completed_before:
                 mentor_state = ApplicationStatus.COMPLETED
             Application.objects.filter(pk=match.mentor_id).update(status=mentor_state)
-        params = {"reason": reason, "then": str(then)}
         _history(
             [
-                (pk, ApplicationAction.MATCH_ENDED, params)
-                for pk in (match.mentor_id, match.mentee_id)
+                (match.mentor_id, ApplicationAction.MATCH_ENDED, mentor_params),
+                (match.mentee_id, ApplicationAction.MATCH_ENDED, params),
             ],
             actor,
         )
