@@ -170,7 +170,8 @@ class AlumniBlock(blocks.StructBlock):
     text = blocks.TextBlock(label=_("Text"), required=False, max_length=500)
 
     def get_context(self, value, parent_context=None):
-        from .applications import Application, ApplicationStatus
+        from .applications import Application
+        from .matches import completed_a_pairing
 
         context = super().get_context(value, parent_context=parent_context)
         page = (parent_context or {}).get("page")
@@ -178,8 +179,8 @@ class AlumniBlock(blocks.StructBlock):
         if page is not None:
             alumni = (
                 Application.objects.filter(
+                    completed_a_pairing(),
                     cycle__program_page=page,
-                    status=ApplicationStatus.COMPLETED,
                     alumni_listing_consent=True,
                 )
                 .select_related("cycle")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +150,20 @@ class Match(models.Model):
         return flag_words(self.flag_cause, **(self.flag_params or {}))
 
     flag_reason.fget.short_description = _("needs the committee's attention because")
+
+
+def completed_a_pairing() -> Q:
+    """A filter for applications that took part in a completed pairing: the programme's
+    alumni. Completed applications are; so is one back in the pool after completing a
+    pairing (a mentor whose other match ended early), whose own status does not say it."""
+    return Q(status="completed") | Q(
+        Exists(
+            Match.objects.filter(
+                Q(mentor=OuterRef("pk")) | Q(mentee=OuterRef("pk")),
+                status=MatchStatus.COMPLETED,
+            )
+        )
+    )
 
 
 def _membership_words(state: str) -> str:

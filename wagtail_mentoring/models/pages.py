@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -152,7 +152,8 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
         """
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        from .applications import Application, ApplicationStatus
+        from .applications import Application
+        from .matches import completed_a_pairing
 
         if request.method == "POST":
             application_id = parse_id(request.POST.get("alumni_application", ""))
@@ -168,17 +169,20 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
                 pk=application_id,
                 user=request.user,
                 cycle__program_page=self,
-                status=ApplicationStatus.COMPLETED,
-            ).update(alumni_listing_consent=bool(request.POST.get("alumni_listing_consent")))
+            ).filter(completed_a_pairing()).update(
+                alumni_listing_consent=bool(request.POST.get("alumni_listing_consent"))
+            )
             return redirect(self.url + self.reverse_subpage("my_mentoring"))
         return self.render_my_mentoring(request)
 
     def render_my_mentoring(self, request, error: str = "", status: int = 200):
         """The "My mentoring" page; ``error`` is shown above the applications."""
         from .applications import Application
+        from .matches import completed_a_pairing
 
         applications = (
             Application.objects.filter(user=request.user, cycle__program_page=self)
+            .annotate(alumnus=ExpressionWrapper(completed_a_pairing(), output_field=BooleanField()))
             .select_related("cycle", "page")
             .prefetch_related("topics")
             .order_by("-cycle__applications_open", "role")
