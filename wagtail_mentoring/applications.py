@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .emails.outbox import queue_email, queue_emails
+from .matching import lifecycle
 from .models.applications import Application, ApplicationAction, ApplicationStatus, record
 
 
@@ -97,6 +98,7 @@ def withdraw_application(application: Application, reason: str = "") -> Applicat
         locked.withdrawn_at = timezone.now()
         locked.withdrawal_reason = reason.strip()
         locked.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
+        lifecycle.close_proposals_of(locked, actor=locked.user)
         record(
             locked.pk,
             ApplicationAction.WITHDRAWN,

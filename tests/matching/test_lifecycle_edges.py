@@ -126,13 +126,6 @@ def test_a_mentor_who_stays_matched_after_an_early_end_is_not_told_closed_in_the
     assert ended.mentee.events.last().describe() == "Match ended early: Moved overseas; closed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A pinned proposal whose mentor has withdrawn can never be approved, yet it still "
-    "holds the mentee: out of the workspace's pool and out of every suggestion run until "
-    "someone discards it. Rejecting a withdrawn application's open proposals (through the "
-    "lifecycle) or letting the pool ignore them are both possible; the choice is the lead's.",
-)
 def test_a_mentee_whose_pinned_mentor_withdrew_is_back_in_the_pool(
     committee_client, suggestable, make_application, open_cycle
 ):
@@ -148,3 +141,9 @@ def test_a_mentee_whose_pinned_mentor_withdrew_is_back_in_the_pool(
     assert "1 mentee waiting" in page
     (proposal,) = suggest_for_cycle(open_cycle).proposed
     assert (proposal.mentee_id, proposal.mentor_id) == (mentee.pk, other.pk)
+    closed = Match.objects.get(mentor=mentor, mentee=mentee)
+    assert (closed.status, closed.discarded) == ("rejected", False)
+    assert list(closed.events.values_list("action", flat=True).order_by("pk")) == [
+        MatchAction.PROPOSED,
+        MatchAction.WITHDRAWN,
+    ]

@@ -44,6 +44,7 @@ from functools import partial
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -308,6 +309,33 @@ def discard_many(matches, *, actor=None, reason: str = "") -> int:
             continue
         count += 1
     return count
+
+
+def close_proposals_of(application, *, actor=None) -> list[Match]:
+    """Close the open proposals of an application that is being withdrawn.
+
+    Call it inside the withdrawal's transaction, with the application already locked
+    (``applications.withdraw_application`` does): the proposals are locked next, so the
+    lock order holds. Each becomes a rejected proposal with a ``withdrawn`` event; the
+    pair is not discarded, so its other application is back in the pool at once and may
+    be suggested with anyone. Returns the proposals closed.
+    """
+    ids = Match.objects.filter(
+        Q(mentor_id=_pk(application)) | Q(mentee_id=_pk(application)),
+        status=MatchStatus.PROPOSED,
+    ).values_list("pk", flat=True)
+    closed = [match for match in _lock_matches(ids) if match.status == MatchStatus.PROPOSED]
+    if not closed:
+        return []
+    Match.objects.filter(pk__in=[match.pk for match in closed]).update(
+        status=MatchStatus.REJECTED, pinned=False
+    )
+    for match in closed:
+        match.status, match.pinned = MatchStatus.REJECTED, False
+    _events(closed, MatchAction.WITHDRAWN, MatchStatus.PROPOSED, actor)
+    for match in closed:
+        _after_commit(signals.match_rejected, match=match, actor=actor, reason="")
+    return closed
 
 
 def restore(match, *, actor=None) -> Match:

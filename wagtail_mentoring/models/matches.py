@@ -34,6 +34,7 @@ class MatchAction(models.TextChoices):
     DISCARDED = "discarded", _("Discarded from the suggestions")
     RESTORED = "restored", _("Restored: may be suggested again")
     REPLACED = "replaced", _("Replaced by a new suggestion run")
+    WITHDRAWN = "withdrawn", _("Closed: one of the two applications was withdrawn")
     STARTED = "started", _("Started")
     FLAGGED = "flagged", _("Flagged for the committee")
     COMPLETED = "completed", _("Completed")
