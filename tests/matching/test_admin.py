@@ -8,31 +8,6 @@ from wagtail_mentoring.models import Application, Match, MatchStatus
 
 
 @pytest.fixture
-def apply(make_user, open_cycle, topics):
-    def make(role, topic_indexes, capacity=None, **fields):
-        user = make_user()
-        application = Application.objects.create(
-            user=user,
-            cycle=open_cycle,
-            role=role,
-            contact_email=user.email,
-            name=fields.pop("name", user.username),
-            career_stage="senior" if role == "mentor" else "student",
-            sector="public",
-            region="North",
-            meeting_preference="either",
-            conference_attendance="yes",
-            goals="Grow.",
-            capacity=capacity,
-            **fields,
-        )
-        application.topics.set([topics[i] for i in topic_indexes])
-        return application
-
-    return make
-
-
-@pytest.fixture
 def users(make_user, django_user_model):
     committee = make_user(username="committee")
     committee.groups.add(Group.objects.get(name="Mentoring committee"))

@@ -27,31 +27,6 @@ FRENCH = override_settings(
 
 
 @pytest.fixture
-def apply(make_user, open_cycle, topics):
-    def make(role, topic_indexes, capacity=None, stage=None, **fields):
-        user = make_user()
-        application = Application.objects.create(
-            user=user,
-            cycle=open_cycle,
-            role=role,
-            contact_email=user.email,
-            name=fields.pop("name", user.username),
-            career_stage=stage or ("senior" if role == "mentor" else "student"),
-            sector="public",
-            region="North",
-            meeting_preference="either",
-            conference_attendance="yes",
-            goals="Grow.",
-            capacity=capacity,
-            **fields,
-        )
-        application.topics.set([topics[i] for i in topic_indexes])
-        return application
-
-    return make
-
-
-@pytest.fixture
 def committee(make_user):
     user = make_user(username="committee")
     user.groups.add(Group.objects.get(name="Mentoring committee"))

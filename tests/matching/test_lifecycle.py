@@ -544,14 +544,6 @@ def test_a_pair_replaced_by_a_new_run_may_come_back(suggestable, open_cycle):
 # -- the admin --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def committee_client(client, make_user):
-    user = make_user(username="chair")
-    user.groups.add(Group.objects.get(name="Mentoring committee"))
-    client.force_login(user)
-    return client
-
-
 def test_the_committee_restores_a_discarded_pair_from_the_cycle(
     committee_client, suggestable, open_cycle
 ):

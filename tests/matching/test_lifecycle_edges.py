@@ -45,14 +45,6 @@ def suggestable(make_application, topics):
     return mentor, mentee
 
 
-@pytest.fixture
-def committee_client(client, make_user):
-    user = make_user(username="chair")
-    user.groups.add(Group.objects.get(name="Mentoring committee"))
-    client.force_login(user)
-    return client
-
-
 def test_restoring_a_pair_discarded_twice_lets_the_next_run_suggest_it(
     committee_client, suggestable, open_cycle
 ):

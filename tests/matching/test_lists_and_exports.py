@@ -16,14 +16,6 @@ MATCHES = "wagtail_mentoring_match_modeladmin_index"
 
 
 @pytest.fixture
-def committee_client(client, make_user):
-    user = make_user(username="committee")
-    user.groups.add(Group.objects.get(name="Mentoring committee"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def make_many(django_user_model, open_cycle, topics):
     def make(count, start=0):
         users = django_user_model.objects.bulk_create(

@@ -4,7 +4,6 @@ import contextlib
 import random
 from unittest import mock
 
-import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -18,31 +17,6 @@ from wagtail_mentoring.matching.suggest import score_pair, suggest_mentors
 from wagtail_mentoring.models import Application, ApplicationStatus, CareerStage
 
 STAGES = [value for value, _label in CareerStage.choices]
-
-
-@pytest.fixture
-def apply(make_user, open_cycle, topics):
-    def make(role, topic_indexes, capacity=None, user=None, cycle=None, **fields):
-        user = user or make_user()
-        fields.setdefault("career_stage", "senior" if role == "mentor" else "student")
-        fields.setdefault("sector", "public")
-        fields.setdefault("region", "North")
-        fields.setdefault("meeting_preference", "either")
-        fields.setdefault("conference_attendance", "yes")
-        application = Application.objects.create(
-            user=user,
-            cycle=cycle or open_cycle,
-            role=role,
-            contact_email=user.email,
-            name=fields.pop("name", user.username),
-            goals="Grow.",
-            capacity=capacity,
-            **fields,
-        )
-        application.topics.set([topics[i] for i in topic_indexes])
-        return application
-
-    return make
 
 
 def _view_mentee(mentee):

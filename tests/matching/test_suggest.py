@@ -1,35 +1,7 @@
-import pytest
-
 from wagtail_mentoring.matching.explain import render_explanation
 from wagtail_mentoring.matching.lifecycle import approve, approve_many, discard_many, propose
 from wagtail_mentoring.matching.suggest import suggest_for_cycle, suggest_mentors
 from wagtail_mentoring.models import Application, MatchStatus
-
-
-@pytest.fixture
-def apply(make_user, open_cycle, topics):
-    def make(role, topic_indexes, capacity=None, stage=None, organisation="", **fields):
-        user = make_user()
-        application = Application.objects.create(
-            user=user,
-            cycle=open_cycle,
-            role=role,
-            contact_email=user.email,
-            name=fields.pop("name", user.username),
-            career_stage=stage or ("senior" if role == "mentor" else "student"),
-            sector="public",
-            region="North",
-            organisation=organisation,
-            meeting_preference="either",
-            conference_attendance="yes",
-            goals="Grow.",
-            capacity=capacity,
-            **fields,
-        )
-        application.topics.set([topics[i] for i in topic_indexes])
-        return application
-
-    return make
 
 
 def test_ranked_suggestions_explain_themselves(apply, django_assert_max_num_queries):

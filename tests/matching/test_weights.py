@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -25,7 +24,6 @@ from wagtail_mentoring.matching.scoring import (
     weights_from,
 )
 from wagtail_mentoring.matching.suggest import suggest_mentors
-from wagtail_mentoring.models import Application
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -44,39 +42,6 @@ BAD = [
     ([("topics", 40)], "[('topics', 40)]"),
     (None, "None"),
 ]
-
-
-@pytest.fixture
-def apply(make_user, open_cycle, topics):
-    def make(role, topic_indexes, capacity=None, **fields):
-        user = make_user()
-        application = Application.objects.create(
-            user=user,
-            cycle=open_cycle,
-            role=role,
-            contact_email=user.email,
-            name=fields.pop("name", user.username),
-            career_stage="senior" if role == "mentor" else "student",
-            sector="public",
-            region="North",
-            meeting_preference="either",
-            conference_attendance="yes",
-            goals="Grow.",
-            capacity=capacity,
-            **fields,
-        )
-        application.topics.set([topics[i] for i in topic_indexes])
-        return application
-
-    return make
-
-
-@pytest.fixture
-def committee_client(client, make_user):
-    user = make_user(username="committee")
-    user.groups.add(Group.objects.get(name="Mentoring committee"))
-    client.force_login(user)
-    return client
 
 
 def _e012(**settings):
