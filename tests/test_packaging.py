@@ -34,10 +34,20 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         )
     out = tmp_path_factory.mktemp("dist")
     command = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)]
-    subprocess.run([*command, str(source)], check=True, capture_output=True, timeout=300)
+    build = subprocess.run(
+        [*command, str(source)], check=True, capture_output=True, text=True, timeout=300
+    )
     (path,) = out.glob("wagtail_mentoring-*.whl")
     with zipfile.ZipFile(path) as archive:
+        archive.build_output = build.stdout + build.stderr
         yield archive
+
+
+def test_build_declares_every_folder_it_ships(wheel):
+    # Template, static and locale folders left out of the package list make setuptools
+    # print a "Package would be ignored" warning for each of them.
+    assert "would be ignored" not in wheel.build_output
+    assert "wagtail_mentoring/templates/wagtail_mentoring/pages" in "".join(wheel.namelist())
 
 
 def test_wheel_is_named_for_the_one_version(wheel):
