@@ -89,6 +89,7 @@ def test_wheel_metadata_declares_the_requirements(wheel):
         "Requires-Dist: Django>=5.2",
         "Requires-Dist: wagtail-modeladmin>=2.5",
         "Requires-Dist: django-anymail>=15",
+        "Requires-Dist: django-tasks>=0.9",
         "Requires-Dist: scipy",
         "Provides-Extra: test",
         "Provides-Extra: docs",
