@@ -29,6 +29,8 @@ from .models.topics import Topic
 EXTRA_PREFIX = "extra__"
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "form_started"
+#: The first entry of every drop-down: a prompt, not Django's "---------".
+CHOOSE = _("Choose…")
 _STARTED_SALT = "wagtail_mentoring.application-form-started"
 
 COMMON_FIELDS = [
@@ -61,6 +63,21 @@ class TopicChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": text[:50]},
                 )
         return super()._check_values(value)
+
+
+def mark_required(form: forms.BaseForm) -> None:
+    """Give every required single control ``aria-required``, as well as ``required``.
+
+    Groups of radio buttons are marked on their fieldset (``role="radiogroup"``) by
+    the template; a required group of tick-boxes has no single required box.
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if not field.required or widget.is_hidden:
+            continue
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            continue
+        widget.attrs["aria-required"] = "true"
 
 
 def started_token() -> str:
@@ -120,14 +137,15 @@ class ApplicationForm(forms.ModelForm):
                 initial.setdefault(EXTRA_PREFIX + name, value)
         super().__init__(*args, **kwargs)
 
-        self.fields["sector"].choices = [("", "---------"), *app_settings.SECTORS]
+        self.fields["sector"].choices = [("", CHOOSE), *app_settings.SECTORS]
+        self.fields["career_stage"].choices = [("", CHOOSE), *CareerStage.choices]
         # Radio buttons need no "---------" entry: nothing is ticked until the person does.
         self.fields["meeting_preference"].choices = MeetingPreference.choices
         self.fields["conference_attendance"].choices = ConferenceAttendance.choices
         regions = app_settings.REGIONS
         if regions:
             self.fields["region"] = forms.ChoiceField(
-                label=_("Region"), choices=[("", "---------"), *regions]
+                label=_("Region"), choices=[("", CHOOSE), *regions]
             )
         self.fields["commitment_consent"].label = self.commitment_wording()
         self.fields["privacy_consent"].label = getattr(page, "privacy_consent_text", "") or _(
@@ -151,6 +169,7 @@ class ApplicationForm(forms.ModelForm):
         self.order_fields(
             [*self._meta.fields, *(f for f in self.fields if f.startswith(EXTRA_PREFIX))]
         )
+        mark_required(self)
 
     def commitment_wording(self) -> str:
         months = (
@@ -252,6 +271,7 @@ class MenteeApplicationForm(ApplicationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor_kind"].required = True
+        mark_required(self)
         self.fields["preferred_mentor_stage"].choices = [
             ("", _("No preference")),
             *CareerStage.choices,
