@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .conf import app_settings
-from .inputs import AnswerFormBuilder, json_ready, parse_id, with_length_help
+from .inputs import AnswerFormBuilder, json_ready, mark_required, parse_id, with_length_help
 from .models.applications import (
     Application,
     CareerStage,
@@ -63,21 +63,6 @@ class TopicChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": text[:50]},
                 )
         return super()._check_values(value)
-
-
-def mark_required(form: forms.BaseForm) -> None:
-    """Give every required single control ``aria-required``, as well as ``required``.
-
-    Groups of radio buttons are marked on their fieldset (``role="radiogroup"``) by
-    the template; a required group of tick-boxes has no single required box.
-    """
-    for field in form.fields.values():
-        widget = field.widget
-        if not field.required or widget.is_hidden:
-            continue
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            continue
-        widget.attrs["aria-required"] = "true"
 
 
 def started_token() -> str:
@@ -169,7 +154,7 @@ class ApplicationForm(forms.ModelForm):
         self.order_fields(
             [*self._meta.fields, *(f for f in self.fields if f.startswith(EXTRA_PREFIX))]
         )
-        mark_required(self)
+        mark_required(self.fields)
 
     def commitment_wording(self) -> str:
         months = (
@@ -271,7 +256,7 @@ class MenteeApplicationForm(ApplicationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor_kind"].required = True
-        mark_required(self)
+        mark_required(self.fields)
         self.fields["preferred_mentor_stage"].choices = [
             ("", _("No preference")),
             *CareerStage.choices,

@@ -179,16 +179,19 @@ def remove_legacy_people(cycle) -> None:
     legacy.delete()
 
 
+SURVEY_INTRO = "<p>A few questions from the mentoring committee about your pairing.</p>"
+OLD_SURVEY_INTRO = (
+    "<p>A few questions from the mentoring committee. Your answers stay with the committee.</p>"
+)
+
+
 def seed_survey(programme, title: str, slug: str) -> SurveyPage:
     page = SurveyPage.objects.child_of(programme).filter(slug=slug).first()
     if page is None:
         page = SurveyPage(
             title=title,
             slug=slug,
-            intro=(
-                "<p>A few questions from the mentoring committee. "
-                "Your answers stay with the committee.</p>"
-            ),
+            intro=SURVEY_INTRO,
         )
         programme.add_child(instance=page)
         for order, (label, field_type, choices, flag) in enumerate(QUESTIONS):
@@ -201,6 +204,10 @@ def seed_survey(programme, title: str, slug: str) -> SurveyPage:
                 required=field_type != "multiline",
                 flag_answer=flag,
             )
+        page.save_revision().publish()
+    elif page.intro == OLD_SURVEY_INTRO:
+        # The survey page itself says who reads the answers: say it once.
+        page.intro = SURVEY_INTRO
         page.save_revision().publish()
     return page
 
