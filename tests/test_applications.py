@@ -713,3 +713,82 @@ def test_committee_sees_the_application_history(
         reverse("wagtail_mentoring_application_modeladmin_inspect", args=[applied.pk])
     ).content.decode()
     assert "submitted" in html and "withdrawn" in html and "Too busy" in html
+
+
+# -- how the form reads ------------------------------------------------------------
+
+
+def _form_fields(response):
+    return soup(response).select(".mentoring-form [data-field]")
+
+
+def test_required_fields_carry_one_marker_and_are_explained_once(
+    client, member, mentor_page, open_cycle, topics
+):
+    client.force_login(member)
+    page = soup(client.get(mentor_page.url))
+    assert len(page.select(".mentoring-form__required-note")) == 1
+    for wrapper in page.select(".mentoring-form [data-field]"):
+        name = wrapper["data-field"]
+        markers = wrapper.select(".mentoring-form__required")
+        controls = wrapper.select("input:not([type=hidden]), select, textarea")
+        optional = name in ("conference_activities", "organisation")
+        if optional:
+            assert markers == [] and not any(c.has_attr("required") for c in controls), name
+            continue
+        assert len(markers) == 1, name
+        assert markers[0]["aria-hidden"] == "true"
+        if wrapper.select_one("input[type=radio]"):
+            group = wrapper.select_one("fieldset[role=radiogroup][aria-required=true]")
+            assert group is not None, name
+        elif wrapper.select_one("fieldset"):
+            # A required group of tick-boxes: the legend's marker says so; no single box is.
+            assert not any(c.has_attr("required") for c in controls), name
+        else:
+            # (Django leaves ``required`` off a drop-down that has no empty first option.)
+            assert all(c.get("aria-required") == "true" for c in controls), name
+            assert all(c.has_attr("required") for c in controls if c.name != "select"), name
+
+
+def test_choice_fields_prompt_rather_than_dashes(
+    client, member, mentee_page, open_cycle, topics, settings
+):
+    settings.WAGTAIL_MENTORING_REGIONS = [("east", "East"), ("west", "West")]
+    client.force_login(member)
+    response = client.get(mentee_page.url)
+    assert "---------" not in response.content.decode()
+    page = soup(response)
+    for name in ("career_stage", "sector", "region"):
+        first = page.select_one(f"select[name={name}] option")
+        assert first["value"] == "" and first.text == "Choose…", name
+
+
+def test_a_refused_form_lists_its_errors_at_the_top_with_links(
+    client, member, mentee_page, open_cycle, topics, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    response = post(
+        client,
+        mentee_page,
+        application_data("mentee", topics, name="", topics=None, sector=""),
+        django_capture_on_commit_callbacks,
+    )
+    page = soup(response)
+    summary = page.select_one(".mentoring-form__summary")
+    assert summary is not None
+    assert summary["tabindex"] == "-1" and summary.has_attr("data-mentoring-error-summary")
+    heading = summary.select_one("h2")
+    assert heading is not None and "There is a problem" in heading.text
+    form = page.select_one("form.mentoring-form")
+    # The summary comes before the first field.
+    assert summary in form.find_all(class_="mentoring-form__summary")
+    links = {a["href"]: a.text for a in summary.select("a")}
+    assert set(links) == {"#id_name", "#id_sector", "#id_topics_0"}
+    for href in links:
+        assert page.select_one(href) is not None, href
+    assert "Your name" in links["#id_name"]
+
+
+def test_a_clean_form_has_no_error_summary(client, member, mentee_page, open_cycle, topics):
+    client.force_login(member)
+    assert soup(client.get(mentee_page.url)).select(".mentoring-form__summary") == []

@@ -310,3 +310,100 @@ def test_production_reads_https_postgres_cache_and_email_from_the_environment():
 def test_a_bad_https_variable_stops_the_site_naming_it(name, value):
     with pytest.raises(RuntimeError, match=f"Set the {name} environment variable"):
         production_settings(**{name: value})
+
+
+# -- the demo's editors, history and survey answers --------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_editor_who_publishes_and_one_who_submits_for_moderation():
+    output = seed()
+    User = get_user_model()
+    page = MentoringProgramPage.objects.get()
+    publisher = User.objects.get(username="publisher")
+    editor = User.objects.get(username="editor")
+    assert page.permissions_for_user(publisher).can_publish()
+    assert not page.permissions_for_user(editor).can_publish()
+    assert page.permissions_for_user(editor).can_edit()
+    # The printed accounts say which is which.
+    lines = {line.split()[0]: line for line in output.splitlines() if line.startswith("  ")}
+    assert "publishes" in lines["publisher"]
+    assert "moderation" in lines["editor"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["editor", "publisher"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "wagtailsnippets_wagtail_mentoring_topic:list",
+        "wagtailsnippets_wagtail_mentoring_emailwording:list",
+    ],
+)
+def test_editors_manage_the_snippets_the_docs_say_they_manage(client, username, url_name):
+    from django.urls import reverse
+
+    seed()
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    add = url_name.replace(":list", ":add")
+    assert client.get(reverse(add)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_reseeding_a_demo_from_before_two_people_per_pair_leaves_no_one_paired_with_themselves():
+    # Earlier seeds named both people of a pair "pastme01": one account, both roles.
+    seed()
+    history = Cycle.objects.exclude(
+        pk=MentoringProgramPage.objects.get().get_current_cycle().pk
+    ).get()
+    User = get_user_model()
+    old = User.objects.create(username="pastme01", first_name="Helen", last_name="Park")
+    template = Application.objects.filter(cycle=history, role="mentor").first()
+    made = {}
+    for role in ("mentor", "mentee"):
+        made[role] = Application.objects.create(
+            user=old,
+            cycle=history,
+            role=role,
+            status="matched",
+            contact_email="pastme01@example.org",
+            name="Helen Park",
+            career_stage=template.career_stage,
+            sector="public",
+            region="capital",
+            meeting_preference="either",
+            conference_attendance="yes",
+            goals="Give back.",
+            capacity=1 if role == "mentor" else None,
+        )
+    Match.objects.create(
+        cycle=history, mentor=made["mentor"], mentee=made["mentee"], status="active"
+    )
+    seed()
+    for match in Match.objects.select_related("mentor", "mentee"):
+        assert match.mentor.user_id != match.mentee.user_id, match
+    assert not User.objects.filter(username="pastme01").exists()
+
+
+@pytest.mark.django_db
+def test_no_seeded_survey_answer_is_dated_in_the_future():
+    from django.utils import timezone
+
+    from wagtail_mentoring.models import SurveyResponse
+
+    seed()
+    now = timezone.now()
+    responses = SurveyResponse.objects.all()
+    assert responses.exists()
+    assert [r.submitted_at for r in responses if r.submitted_at > now] == []
+
+
+def test_no_demo_name_is_shared_by_two_people():
+    from association.management.commands.seed_demo import PEOPLE
+
+    current = {f"{first} {last}" for _, first, last, _, _ in PEOPLE}
+    past = {name for pair in PAIRS for name in pair[:2]}
+    assert current & past == set()
+    assert len(past) == 2 * len(PAIRS)

@@ -274,3 +274,67 @@ def test_unpublished_page_is_not_served(client, program_page):
 def test_date_of_cycle_relative_fixture_is_sane(make_cycle):
     cycle = make_cycle(opens=-1, closes=1)
     assert cycle.applications_close - cycle.applications_open == datetime.timedelta(days=2)
+
+
+# -- My mentoring ------------------------------------------------------------------
+
+
+def _my_mentoring(client, program_page, user):
+    client.force_login(user)
+    url = program_page.url + program_page.reverse_subpage("my_mentoring")
+    return url, BeautifulSoup(client.get(url).content, "html.parser")
+
+
+def test_my_mentoring_shows_the_pairing_dates_and_what_happens_next(
+    client, make_application, program_page, open_cycle
+):
+    from wagtail_mentoring.matching import lifecycle
+
+    open_cycle.checkin_every_months = 2
+    open_cycle.save()
+    mentor = make_application("mentor", capacity=1)
+    mentee = make_application("mentee")
+    start = datetime.date.today() + datetime.timedelta(days=20)
+    match = lifecycle.approve(lifecycle.propose(mentee, mentor), start_date=start)
+
+    _, page = _my_mentoring(client, program_page, mentee.user)
+    pairing = page.select_one(".mentoring-my__pairing")
+    assert pairing is not None
+    dates = pairing.select_one(".mentoring-my__dates")
+    assert dates.select_one("time.mentoring-my__start")["datetime"] == start.isoformat()
+    assert dates.select_one("time.mentoring-my__end")["datetime"] == match.end_date.isoformat()
+    next_step = pairing.select_one(".mentoring-my__next").text
+    assert "Your mentor will contact you" in next_step
+    assert "every 2 months" in next_step
+
+    _, page = _my_mentoring(client, program_page, mentor.user)
+    next_step = page.select_one(".mentoring-my__pairing .mentoring-my__next").text
+    assert "Please contact your mentee" in next_step
+
+
+def test_my_mentoring_says_an_applicant_waits_in_the_pool(
+    client, make_application, program_page, open_cycle
+):
+    mentee = make_application("mentee")
+    _, page = _my_mentoring(client, program_page, mentee.user)
+    assert "waiting for a match" in page.select_one(".mentoring-my__next").text
+
+
+def test_saving_the_alumni_choice_confirms_it(client, make_application, program_page):
+    from wagtail_mentoring.matching import lifecycle
+
+    mentor = make_application("mentor", capacity=1)
+    lifecycle.complete(lifecycle.approve(lifecycle.propose(make_application("mentee"), mentor)))
+    url, _ = _my_mentoring(client, program_page, mentor.user)
+    response = client.post(
+        url, {"alumni_application": mentor.pk, "alumni_listing_consent": "1"}, follow=True
+    )
+    page = BeautifulSoup(response.content, "html.parser")
+    message = page.select_one(".mentoring-my__messages [role=status]")
+    assert message is not None and "listed among the alumni" in message.text
+    response = client.post(url, {"alumni_application": mentor.pk}, follow=True)
+    page = BeautifulSoup(response.content, "html.parser")
+    assert "no longer listed" in page.select_one(".mentoring-my__messages").text
+    # Shown once: reloading the page does not repeat it.
+    _, page = _my_mentoring(client, program_page, mentor.user)
+    assert page.select_one(".mentoring-my__messages") is None

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .conf import app_settings
-from .inputs import AnswerFormBuilder, json_ready, parse_id, with_length_help
+from .inputs import AnswerFormBuilder, json_ready, mark_required, parse_id, with_length_help
 from .models.applications import (
     Application,
     CareerStage,
@@ -29,6 +29,8 @@ from .models.topics import Topic
 EXTRA_PREFIX = "extra__"
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "form_started"
+#: The first entry of every drop-down: a prompt, not Django's "---------".
+CHOOSE = _("Choose…")
 _STARTED_SALT = "wagtail_mentoring.application-form-started"
 
 COMMON_FIELDS = [
@@ -120,14 +122,15 @@ class ApplicationForm(forms.ModelForm):
                 initial.setdefault(EXTRA_PREFIX + name, value)
         super().__init__(*args, **kwargs)
 
-        self.fields["sector"].choices = [("", "---------"), *app_settings.SECTORS]
+        self.fields["sector"].choices = [("", CHOOSE), *app_settings.SECTORS]
+        self.fields["career_stage"].choices = [("", CHOOSE), *CareerStage.choices]
         # Radio buttons need no "---------" entry: nothing is ticked until the person does.
         self.fields["meeting_preference"].choices = MeetingPreference.choices
         self.fields["conference_attendance"].choices = ConferenceAttendance.choices
         regions = app_settings.REGIONS
         if regions:
             self.fields["region"] = forms.ChoiceField(
-                label=_("Region"), choices=[("", "---------"), *regions]
+                label=_("Region"), choices=[("", CHOOSE), *regions]
             )
         self.fields["commitment_consent"].label = self.commitment_wording()
         self.fields["privacy_consent"].label = getattr(page, "privacy_consent_text", "") or _(
@@ -151,6 +154,7 @@ class ApplicationForm(forms.ModelForm):
         self.order_fields(
             [*self._meta.fields, *(f for f in self.fields if f.startswith(EXTRA_PREFIX))]
         )
+        mark_required(self.fields)
 
     def commitment_wording(self) -> str:
         months = (
@@ -252,6 +256,7 @@ class MenteeApplicationForm(ApplicationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor_kind"].required = True
+        mark_required(self.fields)
         self.fields["preferred_mentor_stage"].choices = [
             ("", _("No preference")),
             *CareerStage.choices,

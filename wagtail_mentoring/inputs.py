@@ -89,6 +89,19 @@ def with_length_help(field: forms.Field, limit: int) -> forms.Field:
     return field
 
 
+def mark_required(fields) -> None:
+    """Give every required single control of ``fields`` ``aria-required``, as well as ``required``.
+
+    Groups of radio buttons are marked on their fieldset (``role="radiogroup"``) by
+    the templates; a required group of tick-boxes has no single required box.
+    """
+    groups = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+    for field in fields.values():
+        widget = field.widget
+        if field.required and not widget.is_hidden and not isinstance(widget, groups):
+            widget.attrs["aria-required"] = "true"
+
+
 class AnswerFormBuilder(FormBuilder):
     """Wagtail's form builder with every answer bounded.
 

@@ -15,6 +15,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import models
 from django.utils import timezone
 
 from association.models import MemberProfile
@@ -41,7 +42,7 @@ PAIRS = [
     # (mentor, mentee, months since the start)
     ("Helen Park", "Tomás Reyes", 10),  # reaches its end: the schedule completes it
     ("Graham Osei", "Lucy Brennan", 8),
-    ("Priya Nair", "Sam Whitfield", 6),
+    ("Ingrid Sørensen", "Sam Whitfield", 6),
     ("Daniel Kowalski", "Aisha Rahman", 5),
     ("Margaret Lloyd", "Kenji Watanabe", 4),
     ("Oliver Grant", "Fatima Haddad", 3),
@@ -82,6 +83,7 @@ def seed_history(programme, password: str) -> Cycle:
     SurveyRound.objects.get_or_create(
         cycle=cycle, name="End of mentoring", defaults={"page": final, "months_after_start": None}
     )
+    remove_legacy_people(cycle)
     members = Group.objects.get(name="Members")
     for index, (mentor_name, mentee_name, months) in enumerate(PAIRS):
         mentor = application(cycle, Role.MENTOR, mentor_name, index, members, password, rng)
@@ -146,7 +148,8 @@ def seed_history(programme, password: str) -> Cycle:
                 defaults={
                     "respondent": person.user,
                     "answers": answers(pairing_fit, rng, fit),
-                    "submitted_at": now - datetime.timedelta(days=(months - 1) * 30 - 3),
+                    # Three days after the invitation, never later than now.
+                    "submitted_at": min(now, now - datetime.timedelta(days=(months - 1) * 30 - 3)),
                 },
             )
             if fit == "No":
@@ -159,16 +162,36 @@ def seed_history(programme, password: str) -> Cycle:
     return cycle
 
 
+#: Accounts that seeds before two people per pair made: "pastme01" held both the mentor's
+#: and the mentee's application of a pair, so each such pair was one person twice.
+LEGACY_USERNAME = r"^pastme\d{2}$"
+
+
+def remove_legacy_people(cycle) -> None:
+    """Remove the single-account pairs an older seed left in a demo database."""
+    User = get_user_model()
+    legacy = User.objects.filter(username__regex=LEGACY_USERNAME)
+    applications = Application.objects.filter(user__in=legacy)
+    Match.objects.filter(
+        models.Q(mentor__in=applications) | models.Q(mentee__in=applications)
+    ).delete()
+    applications.delete()
+    legacy.delete()
+
+
+SURVEY_INTRO = "<p>A few questions from the mentoring committee about your pairing.</p>"
+OLD_SURVEY_INTRO = (
+    "<p>A few questions from the mentoring committee. Your answers stay with the committee.</p>"
+)
+
+
 def seed_survey(programme, title: str, slug: str) -> SurveyPage:
     page = SurveyPage.objects.child_of(programme).filter(slug=slug).first()
     if page is None:
         page = SurveyPage(
             title=title,
             slug=slug,
-            intro=(
-                "<p>A few questions from the mentoring committee. "
-                "Your answers stay with the committee.</p>"
-            ),
+            intro=SURVEY_INTRO,
         )
         programme.add_child(instance=page)
         for order, (label, field_type, choices, flag) in enumerate(QUESTIONS):
@@ -181,6 +204,10 @@ def seed_survey(programme, title: str, slug: str) -> SurveyPage:
                 required=field_type != "multiline",
                 flag_answer=flag,
             )
+        page.save_revision().publish()
+    elif page.intro == OLD_SURVEY_INTRO:
+        # The survey page itself says who reads the answers: say it once.
+        page.intro = SURVEY_INTRO
         page.save_revision().publish()
     return page
 

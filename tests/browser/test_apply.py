@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
@@ -55,3 +57,33 @@ def test_member_logs_in_applies_and_sees_the_confirmation(applicant, mentee_page
     # Coming back later shows the status rather than a new form.
     page.goto(mentee_page.url)
     expect(page.locator("[data-application-status=submitted]")).to_contain_text("Submitted")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_form_moves_focus_to_its_error_summary(
+    applicant, mentee_page, browser_page, client, live_server
+):
+    page = browser_page
+    page.goto("/login/?next=" + mentee_page.url)
+    page.get_by_label("Username").fill("member")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Your name").fill("")
+    page.get_by_role("button", name="Submit application").click()
+
+    summary = page.locator("[data-mentoring-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    # Its links lead to the fields: following one focuses that field.
+    summary.get_by_role("link", name="Your name").click()
+    expect(page.get_by_label("Your name")).to_be_focused()
+    summary_box = summary.bounding_box()
+    first_field = page.locator("[data-field=name]").bounding_box()
+    assert summary_box["y"] < first_field["y"]
+    shots = os.environ.get("WAGTAIL_MENTORING_SCREENSHOTS")
+    if shots:  # for a person to look at the layout: desktop and a narrow phone
+        for width, name in ((1280, "desktop"), (375, "mobile")):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(mentee_page.url)
+            page.get_by_role("button", name="Submit application").click()
+            page.screenshot(path=f"{shots}/apply-errors-{name}.png", full_page=True)

@@ -46,3 +46,48 @@ def test_visitor_reads_the_seeded_landing_page_and_uses_the_faq_accordion(seeded
     # Other answers were never opened.
     other = faq.get_by_role("button", name="Who can take part?")
     expect(other).to_have_attribute("aria-expanded", "false")
+
+
+def _log_in(browser_page, live_server, user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    browser_page.context.add_cookies(
+        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def _screenshots(page, name):
+    import os
+
+    shots = os.environ.get("WAGTAIL_MENTORING_SCREENSHOTS")
+    if shots:  # for a person to look at the layout: desktop and a narrow phone
+        for width, label in ((1280, "desktop"), (375, "mobile")):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{shots}/{name}-{label}.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_my_mentoring_shows_the_pairing_and_fits_a_phone(
+    make_application, program_page, open_cycle, browser_page, live_server
+):
+    import datetime
+
+    from wagtail_mentoring.matching import lifecycle
+
+    mentor = make_application("mentor", capacity=1)
+    mentee = make_application("mentee")
+    start = datetime.date.today() + datetime.timedelta(days=10)
+    lifecycle.approve(lifecycle.propose(mentee, mentor), start_date=start)
+    _log_in(browser_page, live_server, mentee.user)
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(program_page.url + program_page.reverse_subpage("my_mentoring"))
+    pairing = page.locator(".mentoring-my__pairing")
+    expect(pairing).to_contain_text("Your mentor will contact you by")
+    expect(pairing.get_by_role("heading", name="What happens next")).to_be_visible()
+    # Nothing sticks out sideways on a narrow phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _screenshots(page, "my-mentoring")

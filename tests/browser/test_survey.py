@@ -47,7 +47,7 @@ def test_a_mentee_answers_and_the_committee_sees_it_in_the_report(survey_link, b
     page = browser_page
     page.goto(link)
     expect(page.get_by_role("heading", name="Pairing fit")).to_be_visible()
-    page.get_by_role("group", name="How satisfied are you?").get_by_label("4").check()
+    page.get_by_role("radiogroup", name="How satisfied are you?").get_by_label("4").check()
     page.get_by_label("Anything else?").fill("We meet every fortnight.")
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("your answers reached the mentoring committee")).to_be_visible()
@@ -64,3 +64,52 @@ def test_a_mentee_answers_and_the_committee_sees_it_in_the_report(survey_link, b
     row = page.get_by_role("row", name="How satisfied are you?")
     expect(row).to_contain_text("4.00")
     expect(row).to_contain_text("1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_survey_page_reads_like_the_other_pages(survey_link, browser_page):
+    import os
+
+    link, _ = survey_link
+    survey = SurveyPage.objects.get()
+    survey.intro = "<p>Three short questions about your pairing.</p>"
+    survey.save_revision().publish()
+    page = browser_page
+    page.goto(link)
+    # The same layout as the application page.
+    form = page.locator("form.mentoring-form")
+    expect(form).to_be_visible()
+    expect(form.locator(".mentoring-form__field")).to_have_count(2)
+    expect(page.get_by_role("button", name="Send my answers")).to_have_class("mentoring-button")
+    # The introduction once.
+    expect(page.get_by_text("Three short questions about your pairing.")).to_have_count(1)
+    # The rating scale names its ends.
+    scale = page.get_by_role("radiogroup", name="How satisfied are you?")
+    expect(scale.get_by_label("1 = not at all")).to_be_visible()
+    expect(scale.get_by_label("5 = very much")).to_be_visible()
+    expect(page.locator("[data-field] .mentoring-form__required")).to_have_count(1)
+    # The comment's label sits straight above its box, lined up on the left.
+    label = page.locator("label", has_text="Anything else?").bounding_box()
+    box = page.get_by_label("Anything else?").bounding_box()
+    assert abs(label["x"] - box["x"]) < 2 and label["y"] + label["height"] <= box["y"] + 1
+    # A missing rating is summarised at the top.
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("[data-mentoring-error-summary]")).to_be_focused()
+    shots = os.environ.get("WAGTAIL_MENTORING_SCREENSHOTS")
+    if shots:  # for a person to look at the layout: desktop and a narrow phone
+        for width, name in ((1280, "desktop"), (375, "mobile")):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(link)
+            page.screenshot(path=f"{shots}/survey-{name}.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editors_name_the_ends_of_a_rating_in_its_help_text(survey_link, browser_page):
+    link, _ = survey_link
+    SurveyFormField.objects.filter(field_type="rating").update(help_text="poor | excellent")
+    page = browser_page
+    page.goto(link)
+    scale = page.get_by_role("radiogroup", name="How satisfied are you?")
+    expect(scale.get_by_label("1 = poor")).to_be_visible()
+    expect(scale.get_by_label("5 = excellent")).to_be_visible()
+    expect(page.get_by_text("poor | excellent")).to_have_count(0)

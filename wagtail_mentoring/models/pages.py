@@ -12,10 +12,13 @@ import json
 from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -165,13 +168,24 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
                     ),
                     status=400,
                 )
-            Application.objects.filter(
-                pk=application_id,
-                user=request.user,
-                cycle__program_page=self,
-            ).filter(completed_a_pairing()).update(
-                alumni_listing_consent=bool(request.POST.get("alumni_listing_consent"))
+            consent = bool(request.POST.get("alumni_listing_consent"))
+            updated = (
+                Application.objects.filter(
+                    pk=application_id,
+                    user=request.user,
+                    cycle__program_page=self,
+                )
+                .filter(completed_a_pairing())
+                .update(alumni_listing_consent=consent)
             )
+            if updated:
+                messages.success(
+                    request,
+                    _("Saved: you are listed among the alumni on the programme's page.")
+                    if consent
+                    else _("Saved: you are no longer listed among the programme's alumni."),
+                    fail_silently=True,
+                )
             return redirect(self.url + self.reverse_subpage("my_mentoring"))
         return self.render_my_mentoring(request)
 
@@ -195,15 +209,19 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
             .filter(Q(mentee__in=applications) | Q(mentor__in=applications))
             .select_related("mentor", "mentee")
         )
-        partners: dict[int, list] = {}
-        for match in matches:
-            partners.setdefault(match.mentee_id, []).append(match.mentor)
-            partners.setdefault(match.mentor_id, []).append(match.mentee)
+        pairings: dict[int, list] = {}
+        for match in matches.order_by("start_date", "pk"):
+            pairings.setdefault(match.mentee_id, []).append((match, match.mentor))
+            pairings.setdefault(match.mentor_id, []).append((match, match.mentee))
         for application in applications:
-            application.partners = partners.get(application.pk, [])
+            # (match, partner) for each approved or active pairing, soonest first.
+            application.pairings = pairings.get(application.pk, [])
+            application.partners = [partner for _match, partner in application.pairings]
         context = self.get_context(request)
         context["applications"] = applications
         context["error"] = error
+        context["today"] = timezone.localdate()
+        context["messages"] = get_messages(request)
         return TemplateResponse(
             request, "wagtail_mentoring/pages/my_mentoring.html", context, status=status
         )

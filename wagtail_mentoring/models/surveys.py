@@ -17,6 +17,7 @@ from django.db import IntegrityError, models
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -24,11 +25,29 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, Abstr
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ..inputs import AnswerFormBuilder
+from ..inputs import AnswerFormBuilder, mark_required
 from .pages import MentoringPageMixin
 
 TOKEN_SALT = "wagtail_mentoring.survey"
 RATINGS = [(str(n), str(n)) for n in range(1, 6)]
+#: The words for the ends of a rating scale when the question's help text names none.
+RATING_ENDS = (_("not at all"), _("very much"))
+
+
+def rating_choices(help_text: str = "") -> tuple[list[tuple[str, str]], str]:
+    """The 1-5 choices with their ends named, and the help text left to show.
+
+    A help text of the form ``"poor | excellent"`` names the ends; any other help text
+    is shown as it is, and the ends are "not at all" and "very much".
+    """
+    low, high = RATING_ENDS
+    if help_text.count("|") == 1 and all(part.strip() for part in help_text.split("|")):
+        low, high = (part.strip() for part in help_text.split("|"))
+        help_text = ""
+    choices = list(RATINGS)
+    choices[0] = ("1", format_lazy("1 = {}", low))
+    choices[-1] = ("5", format_lazy("5 = {}", high))
+    return choices, help_text
 
 
 class SurveyFormField(AbstractFormField):
@@ -55,9 +74,18 @@ class SurveyFormField(AbstractFormField):
 
 class SurveyFormBuilder(AnswerFormBuilder):
     def create_rating_field(self, field, options):
-        return forms.TypedChoiceField(
-            choices=RATINGS, coerce=int, widget=forms.RadioSelect, **options
+        choices, options["help_text"] = rating_choices(str(options.get("help_text") or ""))
+        rating = forms.TypedChoiceField(
+            choices=choices, coerce=int, widget=forms.RadioSelect, **options
         )
+        rating.mentoring_rating = True  # laid out as a scale by the survey template
+        return rating
+
+    @property
+    def formfields(self):
+        fields = super().formfields
+        mark_required(fields)
+        return fields
 
 
 class SurveyPage(MentoringPageMixin, AbstractForm):

@@ -45,7 +45,22 @@ TOPICS = [
 # (username, first name, last name, role in the demo, membership)
 PEOPLE = [
     ("committee", "Priya", "Nair", "committee member", "active"),
-    ("editor", "Tomás", "Okafor", "site editor (no committee access)", "active"),
+    (
+        "editor",
+        "Tomás",
+        "Okafor",
+        "site editor (Editors group): edits pages and submits them for moderation; "
+        "manages topics and email wording; no committee access",
+        "active",
+    ),
+    (
+        "publisher",
+        "Mei",
+        "Tanaka",
+        "site editor who publishes (Moderators group): publishes pages and approves "
+        "submitted ones; manages topics and email wording; no committee access",
+        "active",
+    ),
     ("amara", "Amara", "Lindqvist", "member, library director", "active"),
     ("ben", "Ben", "Achterberg", "member, systems librarian", "active"),
     ("chloe", "Chloe", "Whitford", "member, library student", "active"),
@@ -101,6 +116,19 @@ TESTIMONIALS = [
         "Mentor, director of library services, Port Hallam City Council",
     ),
 ]
+
+
+#: The snippets site editors manage (docs/reference/permissions.md): Wagtail's "Editors"
+#: and "Moderators" groups get their model permissions.
+EDITOR_SNIPPETS = ["topic", "emailwording"]
+
+
+def editor_snippet_permissions():
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_mentoring",
+        content_type__model__in=EDITOR_SNIPPETS,
+        codename__regex=r"^(add|change|delete|view)_",
+    )
 
 
 class Command(BaseCommand):
@@ -314,6 +342,10 @@ class Command(BaseCommand):
             ),
         )
         editors = Group.objects.filter(name="Editors").first()
+        moderators = Group.objects.filter(name="Moderators").first()
+        for group in (editors, moderators):
+            if group is not None:
+                group.permissions.add(*editor_snippet_permissions())
 
         admin = User.objects.filter(username="admin").first() or User(username="admin")
         admin.email, admin.first_name, admin.last_name = "admin@example.org", "Demo", "Admin"
@@ -349,6 +381,8 @@ class Command(BaseCommand):
                 user.groups.add(committee)
             if username == "editor" and editors is not None:
                 user.groups.add(editors)
+            if username == "publisher" and moderators is not None:
+                user.groups.add(moderators)
             accounts.append((username, role))
         return accounts
 

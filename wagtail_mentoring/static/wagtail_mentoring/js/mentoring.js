@@ -2,6 +2,9 @@
  *
  * FAQ accordion (WAI-ARIA accordion pattern): without JavaScript every answer is
  * shown; with it, answers collapse and each question's button toggles its answer.
+ *
+ * Error summary: a form shown again with errors moves focus to the summary at its top,
+ * so screen readers announce it and keyboard users start from its links.
  */
 (function () {
     "use strict";
@@ -25,8 +28,16 @@
         root.setAttribute("data-mentoring-accordion-ready", "");
     }
 
+    function focusErrorSummary() {
+        var summary = document.querySelector("[data-mentoring-error-summary]");
+        if (summary) {
+            summary.focus();
+        }
+    }
+
     function init() {
         document.querySelectorAll("[data-mentoring-accordion]").forEach(initAccordion);
+        focusErrorSummary();
     }
 
     if (document.readyState === "loading") {
