@@ -293,3 +293,20 @@ def test_the_email_page_shows_the_message_as_sent_with_the_html_sandboxed(
 
     client.force_login(make_user())
     assert client.get(url).status_code in (302, 403)
+
+
+def test_a_programme_outside_every_site_sends_its_emails_without_the_link(
+    make_application, program_page, base_url, capture
+):
+    from wagtail_mentoring.emails.outbox import queue_email
+
+    Site.objects.all().delete()  # the programme page is now in no site's tree
+    application = make_application("mentee")
+    with capture(execute=True):
+        email, _ = queue_email(
+            "application_received", ["a@example.org"], key="k-nosite", application=application
+        )
+    email.refresh_from_db()
+    assert email.status == "sent", email.last_error
+    (message,) = mail.outbox
+    assert "My mentoring" not in message.body and BASE not in message.body

@@ -50,7 +50,7 @@ def page_url(page, subpage: str = "") -> str:
     if page is None:
         return ""
     parts = page.get_url_parts()
-    if parts is None:
+    if parts is None or parts[2] is None:  # in no site's tree
         return ""
     _site_id, root_url, path = parts
     return absolute_url(path + subpage.lstrip("/"), root_url or "")
