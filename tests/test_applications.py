@@ -611,10 +611,11 @@ def test_withdrawn_member_can_apply_again_while_the_window_is_open(
     assert applied.status == ApplicationStatus.SUBMITTED and applied.goals == "Back again."
     assert applied.withdrawn_at is None and applied.withdrawal_reason == ""
     assert Application.objects.count() == 1
-    # The withdrawal is confirmed; applying again is confirmed again, and the
-    # coordinator hears of it again.
+    # The withdrawal is confirmed and the coordinator told; applying again is confirmed
+    # again, and the coordinator hears of it again.
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["mia@example.org"], "Your mentee application is withdrawn (2027 cycle)"),
+        (["coordinator@example.org"], "Withdrawn: mentee application (2027 cycle)"),
         (["mia@example.org"], "We received your mentee application (2027 cycle)"),
         (["coordinator@example.org"], "New mentee application (2027 cycle)"),
     ]

@@ -233,7 +233,8 @@ def production_settings(**env) -> dict:
         "from django.conf import settings\n"
         "django.setup()\n"
         "names = ['INSTALLED_APPS', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS',\n"
-        "         'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'CACHES']\n"
+        "         'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'CACHES',\n"
+        "         'WAGTAILADMIN_BASE_URL']\n"
         "found = {name: getattr(settings, name) for name in names}\n"
         "found['DJANGO_VERSION'] = list(django.VERSION[:2])\n"
         "for name in ('EMAIL_BACKEND', 'MAILERS'):\n"
@@ -245,11 +246,13 @@ def production_settings(**env) -> dict:
         [sys.executable, "-c", script],
         cwd=REPO / "example_site",
         env=clean_environment(
-            DJANGO_SETTINGS_MODULE="config.settings.production",
-            DJANGO_SECRET_KEY="x" * 60,
-            DJANGO_ALLOWED_HOSTS="mentoring.example.org",
-            PYTHONPATH=f"{REPO / 'example_site'}{os.pathsep}{REPO}",
-            **env,
+            **{
+                "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                "DJANGO_SECRET_KEY": "x" * 60,
+                "DJANGO_ALLOWED_HOSTS": "mentoring.example.org",
+                "PYTHONPATH": f"{REPO / 'example_site'}{os.pathsep}{REPO}",
+                **env,
+            }
         ),
         capture_output=True,
         text=True,
@@ -296,6 +299,43 @@ def test_production_reads_https_postgres_cache_and_email_from_the_environment():
         assert "EMAIL_BACKEND" not in found
     else:
         assert found["EMAIL_BACKEND"] == backend and "MAILERS" not in found
+
+
+def test_production_links_in_emails_lead_to_the_public_address():
+    # By default the first allowed host, over HTTPS; the environment may say otherwise.
+    assert production_settings()["WAGTAILADMIN_BASE_URL"] == "https://mentoring.example.org"
+    found = production_settings(WAGTAILADMIN_BASE_URL="https://www.example.net/")
+    assert found["WAGTAILADMIN_BASE_URL"] == "https://www.example.net"
+    for bad in ("mentoring.example.org", "https://example.net/mentoring"):
+        with pytest.raises(RuntimeError, match="Set the WAGTAILADMIN_BASE_URL environment"):
+            production_settings(WAGTAILADMIN_BASE_URL=bad)
+    with pytest.raises(RuntimeError, match="Set the WAGTAILADMIN_BASE_URL environment"):
+        production_settings(DJANGO_ALLOWED_HOSTS=".example.org")
+
+
+def test_the_demos_email_links_lead_to_the_development_server():
+    """``make demo`` serves on 127.0.0.1:8000, the demo Site says localhost:80: the
+    survey and "My mentoring" links follow the base URL."""
+    script = (
+        "import django\n"
+        "from django.conf import settings\n"
+        "django.setup()\n"
+        "from wagtail_mentoring.emails.links import absolute_url\n"
+        "print(settings.WAGTAILADMIN_BASE_URL, absolute_url('/mentoring/my/', 'http://localhost'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO / "example_site",
+        env=clean_environment(
+            DJANGO_SETTINGS_MODULE="config.settings.dev",
+            PYTHONPATH=f"{REPO / 'example_site'}{os.pathsep}{REPO}",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["http://127.0.0.1:8000", "http://127.0.0.1:8000/mentoring/my/"]
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,10 @@ def survey_link(to: str) -> str:
     (message,) = [
         m for m in mail.outbox if m.to == [to] and m.subject.startswith("How is your mentoring")
     ]
-    return re.search(r"http://\S+\?t=\S+", message.body).group(0).replace("http://localhost", "")
+    link = re.search(r"http://\S+\?t=\S+", message.body).group(0)
+    # Under the base URL (tests/settings.py), not the test Site's "localhost".
+    assert link.startswith("http://testserver/"), link
+    return link.removeprefix("http://testserver")
 
 
 def test_invitations_go_once_and_reminders_stop_at_the_maximum(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .emails.outbox import queue_email, queue_emails
+from .emails.outbox import queue_emails
 from .matching import lifecycle
 from .models.applications import Application, ApplicationAction, ApplicationStatus, record
 
@@ -86,8 +86,16 @@ def update_application(form, application: Application, coordinator_email: str = 
     return updated
 
 
-def withdraw_application(application: Application, reason: str = "") -> Application:
-    """Withdraw an application that is not matched yet; idempotent."""
+def withdraw_application(
+    application: Application, reason: str = "", coordinator_email: str | None = None
+) -> Application:
+    """Withdraw an application that is not matched yet; idempotent.
+
+    The applicant gets a confirmation and the coordinator a notice, both queued in the
+    withdrawal's transaction. ``coordinator_email`` defaults to the coordinator address
+    in the mentoring settings of the application page's site (of the default site when
+    the page is gone); ``""`` sends no notice.
+    """
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.is_withdrawn:
@@ -105,14 +113,43 @@ def withdraw_application(application: Application, reason: str = "") -> Applicat
             actor=locked.user,
             reason=locked.withdrawal_reason,
         )
-        queue_email(
-            "application_withdrawn",
-            [locked.contact_email],
-            key=f"application-{locked.pk}-withdrawn-{locked.withdrawn_at.isoformat()}",
-            application=locked,
-            recipient_user=locked.user,
-        )
+        withdrawn = locked.withdrawn_at.isoformat()
+        emails = [
+            {
+                "kind": "application_withdrawn",
+                "to": [locked.contact_email],
+                "key": f"application-{locked.pk}-withdrawn-{withdrawn}",
+                "application": locked,
+                "recipient_user_id": locked.user_id,
+            }
+        ]
+        if coordinator_email is None:
+            coordinator_email = _coordinator_email_for(locked)
+        if coordinator_email:
+            emails.append(
+                {
+                    "kind": "withdrawal_notice",
+                    "to": [coordinator_email],
+                    "key": f"application-{locked.pk}-coordinator-withdrawn-{withdrawn}",
+                    "application": locked,
+                }
+            )
+        queue_emails(emails)  # one task sends both
     return locked
+
+
+def _coordinator_email_for(application: Application) -> str:
+    """The coordinator address of the site the application was made on."""
+    from wagtail.models import Site
+
+    from .models.site_settings import MentoringSettings
+
+    page = application.page or application.cycle.program_page
+    site = page.get_site() if page is not None else None
+    site = site or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return ""
+    return MentoringSettings.for_site(site).coordinator_email
 
 
 def _queue_submitted_emails(application: Application, coordinator_email: str) -> None:

@@ -342,6 +342,41 @@ def check_match_weights(app_configs=None, **kwargs):
     ]
 
 
+def check_email_base_url(app_configs=None, **kwargs):
+    """W003: the links in emails have a base URL that members can reach."""
+    from django.conf import settings
+
+    from .emails.links import BASE_URL_SETTING, email_base_url, is_development_url
+
+    base = email_base_url()
+    if not base:
+        return [
+            checks.Warning(
+                f"{BASE_URL_SETTING} is not set, so the links in the programme's emails "
+                "use the hostname and port of the Wagtail Site, which are often not the "
+                "address members reach the site at.",
+                hint=(
+                    f"Set {BASE_URL_SETTING} to the address of the site, such as "
+                    '"https://mentoring.example.org" (no trailing slash).'
+                ),
+                id="wagtail_mentoring.W003",
+            )
+        ]
+    if not settings.DEBUG and is_development_url(base):
+        return [
+            checks.Warning(
+                f"{BASE_URL_SETTING} is {base!r}, a development address, while DEBUG is "
+                "off: the links in the programme's emails would lead members nowhere.",
+                hint=(
+                    f"Set {BASE_URL_SETTING} to the public address of the site, such as "
+                    '"https://mentoring.example.org" (see docs/howto/deploy.md).'
+                ),
+                id="wagtail_mentoring.W003",
+            )
+        ]
+    return []
+
+
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
@@ -352,5 +387,6 @@ def register() -> None:
     checks.register(check_rate_limit)
     checks.register(check_max_answer_length)
     checks.register(check_match_weights)
+    checks.register(check_email_base_url)
     checks.register(check_rate_limit_cache, deploy=True)
     checks.register(check_tracking_deploy, deploy=True)

@@ -1,4 +1,5 @@
-"""Send a failed email again: a confirmation page on GET, the resend on POST."""
+"""The outbox's email page: the message as it renders for its row, and "Send again"
+(a confirmation page on GET, the resend on POST)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,22 @@ from django.utils.translation import gettext as _
 from ..emails.outbox import EmailNotResendable, resend
 from ..models.emails import SentEmail
 from .permissions import committee_only
+
+
+def rendered_message(email: SentEmail) -> dict:
+    """The row's message as the outbox renders it (``subject``, ``text``, ``html``), or
+    ``error`` when it cannot be rendered (its kind is unknown, its objects are gone)."""
+    from ..emails.kinds import registry
+    from ..emails.rendering import render_email
+
+    kind = registry.get(email.kind)
+    if kind is None:
+        return {"error": _("No email kind %(kind)s is registered.") % {"kind": email.kind}}
+    try:
+        subject, text, html = render_email(kind, kind.build(email))
+    except Exception as error:  # the objects behind it are gone, a template is broken, …
+        return {"error": _("This email cannot be shown: %(error)s") % {"error": error}}
+    return {"subject": subject, "text": text, "html": html}
 
 
 def inspect_url(email: SentEmail) -> str:

@@ -12,8 +12,11 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date
 
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+
+from .links import absolute_url, page_url
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +68,43 @@ def format_date(value: date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
+# -- links -------------------------------------------------------------------------------
+
+
+def my_mentoring_url(program_page) -> str:
+    """The absolute URL of a programme's "My mentoring" page (see :mod:`.links`)."""
+    if program_page is None:
+        return ""
+    program = program_page.specific_deferred
+    reverse_subpage = getattr(program, "reverse_subpage", None)
+    if reverse_subpage is None:
+        return ""
+    return page_url(program, reverse_subpage("my_mentoring"))
+
+
+def application_url(application) -> str:
+    """The absolute URL of the page where the member sees, changes or withdraws
+    ``application``: the page it was made on, else its programme's page for its role."""
+    page = application.page
+    if page is None:
+        program = application.cycle.program_page.specific_deferred
+        pages = getattr(program, "get_application_pages", dict)()
+        page = pages.get(application.role)
+    return page_url(page)
+
+
+def application_admin_url(application) -> str:
+    """The absolute URL of ``application`` in the committee's admin."""
+    path = reverse("wagtail_mentoring_application_modeladmin_inspect", args=[application.pk])
+    return absolute_url(path)
+
+
+def _program_link(email, program_page) -> str:
+    return _batch_memo(
+        email, ("my_mentoring", program_page.pk), lambda: my_mentoring_url(program_page)
+    )
+
+
 # -- the values behind the placeholders ----------------------------------------------------
 
 
@@ -80,6 +120,31 @@ def _application_values(application) -> dict:
     }
 
 
+def _member_application_values(email) -> dict:
+    """An application kind sent to the applicant: with their links."""
+    application = email.application
+    values = _application_values(application)
+    values["my_mentoring_url"] = _program_link(email, application.cycle.program_page)
+    values["application_url"] = application_url(application)
+    return values
+
+
+def _coordinator_values(email) -> dict:
+    """An application kind sent to the coordinator: the applicant's details and links."""
+    application = email.application
+    values = _application_values(application)
+    values.update(
+        {
+            "email": application.contact_email,
+            "career_stage": str(application.get_career_stage_display()),
+            "topics": _topics(application),
+            "admin_url": application_admin_url(application),
+            "reply_to": application.contact_email,
+        }
+    )
+    return values
+
+
 def _topics(application) -> str:
     return ", ".join(topic.name for topic in application.topics.all())
 
@@ -93,25 +158,21 @@ def _pair(email):
 
 
 def build_application_received(email) -> dict:
-    return _application_values(email.application)
+    return _member_application_values(email)
 
 
 def build_new_application(email) -> dict:
-    application = email.application
-    values = _application_values(application)
-    values.update(
-        {
-            "email": application.contact_email,
-            "career_stage": str(application.get_career_stage_display()),
-            "topics": _topics(application),
-            "reply_to": application.contact_email,
-        }
-    )
-    return values
+    return _coordinator_values(email)
 
 
 def build_application_withdrawn(email) -> dict:
-    values = _application_values(email.application)
+    values = _member_application_values(email)
+    values["reason"] = email.application.withdrawal_reason
+    return values
+
+
+def build_withdrawal_notice(email) -> dict:
+    values = _coordinator_values(email)
     values["reason"] = email.application.withdrawal_reason
     return values
 
@@ -147,13 +208,14 @@ def _match_values(email) -> dict:
         "cycle": match.cycle.name,
         "start_date": _date_label(email, match.start_date),
         "end_date": _date_label(email, match.end_date),
+        "my_mentoring_url": _program_link(email, match.cycle.program_page),
         "match": match,
         "cycle_object": match.cycle,
     }
 
 
 def build_match_introduction(email) -> dict:
-    _, partner = _pair(email)
+    own, partner = _pair(email)
     values = _match_values(email)
     cycle = email.match.cycle
     values.update(
@@ -163,6 +225,9 @@ def build_match_introduction(email) -> dict:
             "partner_topics": _topics(partner),
             "commitment_months": str(cycle.commitment_months),
             "conference_date": format_date(cycle.conference_date),
+            # The mentee makes the first contact, as in most programmes.
+            "first_contact_name": (partner if own.role == "mentor" else own).name,
+            "writes_first": own.role != "mentor",
         }
     )
     return values
@@ -188,6 +253,17 @@ _SAMPLE_APPLICATION = {
     "cycle": "2027 cycle",
     "matching_deadline": "15 March 2027",
 }
+_SAMPLE_MY_MENTORING = "https://example.org/mentoring/my/"
+_SAMPLE_MEMBER_LINKS = {
+    "my_mentoring_url": _SAMPLE_MY_MENTORING,
+    "application_url": "https://example.org/mentoring/apply-mentee/",
+}
+_SAMPLE_COORDINATOR = {
+    "email": "amara@example.org",
+    "career_stage": "New professional",
+    "topics": "Cataloguing, Leadership",
+    "admin_url": "https://example.org/admin/wagtail_mentoring/application/inspect/1/",
+}
 
 _SAMPLE_MATCH = {
     "name": "Amara Okafor",
@@ -197,6 +273,7 @@ _SAMPLE_MATCH = {
     "cycle": "2027 cycle",
     "start_date": "1 April 2027",
     "end_date": "30 September 2027",
+    "my_mentoring_url": _SAMPLE_MY_MENTORING,
 }
 
 
@@ -218,6 +295,30 @@ _APPLICATION_PLACEHOLDERS = {
     "matching_deadline": _("The date the committee aims to match everyone by (may be empty)"),
 }
 
+_MY_MENTORING_PLACEHOLDER = {
+    "my_mentoring_url": _(
+        'The link to the member\'s "My mentoring" page, where they see all their '
+        "applications and matches"
+    ),
+}
+
+_MEMBER_APPLICATION_PLACEHOLDERS = {
+    **_APPLICATION_PLACEHOLDERS,
+    **_MY_MENTORING_PLACEHOLDER,
+    "application_url": _(
+        "The link to the application page, where the member sees, changes or withdraws "
+        "the application, or applies again"
+    ),
+}
+
+_COORDINATOR_PLACEHOLDERS = {
+    **_APPLICATION_PLACEHOLDERS,
+    "email": _("The applicant's contact email"),
+    "career_stage": _("The applicant's career stage"),
+    "topics": _("The topics the applicant chose, separated by commas"),
+    "admin_url": _("The link to the application in the admin (for committee members)"),
+}
+
 _MATCH_PLACEHOLDERS = {
     "name": _("The recipient's name"),
     "role": _('The recipient\'s role: "mentor" or "mentee"'),
@@ -226,20 +327,21 @@ _MATCH_PLACEHOLDERS = {
     "cycle": _("The cycle's name"),
     "start_date": _("The date the pairing starts"),
     "end_date": _("The date the pairing ends"),
+    **_MY_MENTORING_PLACEHOLDER,
 }
 
-APPLICATION_RELATED = ("application__cycle",)
-MATCH_RELATED = ("match__cycle", "match__mentor", "match__mentee")
+APPLICATION_RELATED = ("application__cycle__program_page", "application__page")
+MATCH_RELATED = ("match__cycle__program_page", "match__mentor", "match__mentee")
 
 APPLICATION_RECEIVED = registry.register(
     EmailKind(
         name="application_received",
         label=_("Application received (to the applicant)"),
         description=_("Confirms an application and says what happens next."),
-        placeholders=_APPLICATION_PLACEHOLDERS,
+        placeholders=_MEMBER_APPLICATION_PLACEHOLDERS,
         build=build_application_received,
         related=APPLICATION_RELATED,
-        sample=_sample(_SAMPLE_APPLICATION),
+        sample=_sample(_SAMPLE_APPLICATION, _SAMPLE_MEMBER_LINKS),
     )
 )
 
@@ -248,20 +350,10 @@ NEW_APPLICATION = registry.register(
         name="new_application",
         label=_("New application (to the coordinator)"),
         description=_("Tells the programme's coordinator that an application arrived."),
-        placeholders={
-            **_APPLICATION_PLACEHOLDERS,
-            "email": _("The applicant's contact email"),
-            "career_stage": _("The applicant's career stage"),
-            "topics": _("The topics the applicant chose, separated by commas"),
-        },
+        placeholders=_COORDINATOR_PLACEHOLDERS,
         build=build_new_application,
         related=(*APPLICATION_RELATED, "application__topics"),
-        sample=_sample(
-            _SAMPLE_APPLICATION,
-            email="amara@example.org",
-            career_stage="New professional",
-            topics="Cataloguing, Leadership",
-        ),
+        sample=_sample(_SAMPLE_APPLICATION, _SAMPLE_COORDINATOR),
     )
 )
 
@@ -270,10 +362,35 @@ APPLICATION_WITHDRAWN = registry.register(
         name="application_withdrawn",
         label=_("Application withdrawn (to the applicant)"),
         description=_("Confirms that an application was withdrawn."),
-        placeholders={**_APPLICATION_PLACEHOLDERS, "reason": _("The reason given (may be empty)")},
+        placeholders={
+            **_MEMBER_APPLICATION_PLACEHOLDERS,
+            "reason": _("The reason given (may be empty)"),
+        },
         build=build_application_withdrawn,
         related=APPLICATION_RELATED,
-        sample=_sample(_SAMPLE_APPLICATION, reason="A new job leaves me no time this year."),
+        sample=_sample(
+            _SAMPLE_APPLICATION,
+            _SAMPLE_MEMBER_LINKS,
+            reason="A new job leaves me no time this year.",
+        ),
+    )
+)
+
+WITHDRAWAL_NOTICE = registry.register(
+    EmailKind(
+        name="withdrawal_notice",
+        label=_("Application withdrawn (to the coordinator)"),
+        description=_(
+            "Tells the programme's coordinator that an applicant withdrew an application."
+        ),
+        placeholders={**_COORDINATOR_PLACEHOLDERS, "reason": _("The reason given (may be empty)")},
+        build=build_withdrawal_notice,
+        related=(*APPLICATION_RELATED, "application__topics"),
+        sample=_sample(
+            _SAMPLE_APPLICATION,
+            _SAMPLE_COORDINATOR,
+            reason="A new job leaves me no time this year.",
+        ),
     )
 )
 
@@ -292,6 +409,10 @@ MATCH_INTRODUCTION = registry.register(
             "partner_topics": _("The other person's topics, separated by commas"),
             "commitment_months": _("The commitment length in months"),
             "conference_date": _("The date of the annual conference (may be empty)"),
+            "first_contact_name": _(
+                "The name of the person who writes first to arrange the first conversation "
+                "(the mentee)"
+            ),
         },
         build=build_match_introduction,
         related=(*MATCH_RELATED, "match__mentor__topics", "match__mentee__topics"),
@@ -303,6 +424,7 @@ MATCH_INTRODUCTION = registry.register(
             partner_topics="Leadership, Management",
             commitment_months="6",
             conference_date="12 June 2027",
+            first_contact_name="Amara Okafor",
         ),
     )
 )

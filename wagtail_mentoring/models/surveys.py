@@ -300,8 +300,11 @@ def is_closed(match) -> bool:
 
 
 def survey_page_url(survey_round) -> str:
-    page = survey_round.page
-    return page.full_url or page.url or ""
+    """The survey page's absolute URL, under ``WAGTAILADMIN_BASE_URL`` (the base of
+    every link in the programme's emails; see :mod:`wagtail_mentoring.emails.links`)."""
+    from ..emails.links import page_url
+
+    return page_url(survey_round.page)
 
 
 def survey_url(match, survey_round, role: str, page_url: str | None = None) -> str:

@@ -18,6 +18,9 @@ from .base import *  # noqa: F403
 DEBUG = True
 SECRET_KEY = "example-site-dev-only-not-a-secret"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# Links in emails lead to the development server (``manage.py runserver`` serves
+# http://127.0.0.1:8000); set WAGTAILADMIN_BASE_URL to serve it elsewhere.
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",

@@ -1,10 +1,12 @@
 """Production: everything secret or site-specific comes from the environment.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS (comma-separated).
-Optional: DATABASE_URL (with dj-database-url), REDIS_URL (with redis), DEFAULT_FROM_EMAIL,
-EMAIL_BACKEND, and the HTTPS ones: DJANGO_SECURE_SSL_REDIRECT (default true),
-DJANGO_SECURE_HSTS_SECONDS (default 3600), DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS and
-DJANGO_SECURE_HSTS_PRELOAD (default false). docs/howto/example-site.md describes them,
+Optional: WAGTAILADMIN_BASE_URL (the site's public address, the base of every link in
+emails; default https:// and the first allowed host), DATABASE_URL (with
+dj-database-url), REDIS_URL (with redis), DEFAULT_FROM_EMAIL, EMAIL_BACKEND, and the
+HTTPS ones: DJANGO_SECURE_SSL_REDIRECT (default true), DJANGO_SECURE_HSTS_SECONDS
+(default 3600), DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS and DJANGO_SECURE_HSTS_PRELOAD
+(default false). docs/howto/example-site.md describes them,
 and what ``manage.py check --deploy`` still reports with them.
 """
 
@@ -47,6 +49,28 @@ def _seconds(name: str, default: int) -> int:
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host]
+
+
+def _base_url() -> str:
+    """The public address of the site, the base of every absolute link in emails."""
+    value = os.environ.get("WAGTAILADMIN_BASE_URL", "").strip().rstrip("/")
+    if not value:
+        first = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+        if not first or first.startswith(".") or "*" in first:
+            raise ImproperlyConfigured(
+                "Set the WAGTAILADMIN_BASE_URL environment variable to the site's public "
+                "address, such as https://mentoring.example.org."
+            )
+        return f"https://{first}"
+    if not value.startswith(("https://", "http://")) or value.count("/") > 2:
+        raise ImproperlyConfigured(
+            "Set the WAGTAILADMIN_BASE_URL environment variable to the site's public "
+            "address without a path, such as https://mentoring.example.org."
+        )
+    return value
+
+
+WAGTAILADMIN_BASE_URL = _base_url()
 
 if os.environ.get("DATABASE_URL"):
     import dj_database_url
