@@ -58,4 +58,6 @@ class SectionsInspectView(InspectView):
         section = self.get_section(field_name, field)
         if section is not None:
             return section(self.instance)
+        if field is not None and hasattr(self.model_admin, "display_value"):
+            return self.model_admin.display_value(self.instance, field_name)
         return super().get_field_display_value(field_name, field)
