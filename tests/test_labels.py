@@ -158,3 +158,19 @@ def test_the_inspect_page_shows_local_times(client, committee, match):
     )
     assert "Dec. 2, 2026, 5:22 p.m." in page
     assert timezone.now().year >= 2026
+
+
+def test_email_histories_name_each_step(client, committee, match):
+    from wagtail_mentoring.models import SentEmail
+
+    email = SentEmail.objects.filter(match=match).first()
+    email.events.create(action="delivered", recipient=email.to)
+    email.events.create(action="will retry", note="attempt 1: timed out")
+    page = get(client, committee, f"/admin/wagtail_mentoring/sentemail/inspect/{email.pk}/")
+    history = page.split('class="mentoring-timeline"', 1)[1].split("</ol>", 1)[0]
+    assert ": Queued" in history and ": Sent" in history and ": Delivered" in history
+    assert "Will be tried again: attempt 1: timed out" in history
+    inspect = get(client, committee, f"/admin/wagtail_mentoring/match/inspect/{match.pk}/")
+    emails = inspect.split('class="listing mentoring-emails"', 1)[1].split("</table>", 1)[0]
+    assert ": Queued" in emails and ": Delivered (" in emails
+    assert ": queued" not in emails and ": delivered" not in emails
