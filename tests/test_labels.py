@@ -174,3 +174,9 @@ def test_email_histories_name_each_step(client, committee, match):
     emails = inspect.split('class="listing mentoring-emails"', 1)[1].split("</table>", 1)[0]
     assert ": Queued" in emails and ": Delivered (" in emails
     assert ": queued" not in emails and ": delivered" not in emails
+
+
+def test_inspect_labels_start_with_a_capital(client, committee, match):
+    page = get(client, committee, f"/admin/wagtail_mentoring/match/inspect/{match.pk}/")
+    assert ">Pinned</dt>" in page and ">Proposed at</dt>" in page
+    assert ">pinned</dt>" not in page
