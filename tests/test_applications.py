@@ -713,7 +713,7 @@ def test_committee_sees_the_application_history(
     html = client.get(
         reverse("wagtail_mentoring_application_modeladmin_inspect", args=[applied.pk])
     ).content.decode()
-    assert "submitted" in html and "withdrawn" in html and "Too busy" in html
+    assert ": Submitted" in html and ": Withdrawn: Too busy" in html
 
 
 # -- how the form reads ------------------------------------------------------------

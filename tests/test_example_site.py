@@ -89,7 +89,7 @@ def test_every_seeded_approved_or_active_match_has_its_introductions():
     assert Match.objects.filter(status__in=HOLDS_CAPACITY).count() == len(PAIRS)
     out = StringIO()
     call_command("mentoring_send_emails", stdout=out)
-    assert "0 approved or active match(es) without introduction emails." in out.getvalue()
+    assert "0 approved or active matches without introduction emails." in out.getvalue()
 
 
 @pytest.mark.django_db

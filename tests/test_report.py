@@ -125,7 +125,7 @@ def test_the_report_page_exports_and_prints(client, cycle_with_history, make_use
     assert figures["Match rate (%)"] == "66.7"
     assert figures["90th percentile wait (days)"] == "28.0"
     assert figures["Survey Pairing fit: response rate (%)"] == "50.0"
-    assert figures["Survey Pairing fit: How satisfied are you? (average of 2)"] == "4.50"
+    assert figures["Survey Pairing fit: How satisfied are you? (average of 2 answers)"] == "4.50"
 
     from openpyxl import load_workbook
 

@@ -142,7 +142,7 @@ def test_a_worker_stopped_mid_batch_leaves_only_the_email_in_flight_claimed(
     if connection.vendor == "postgresql":
         # The worker's session is gone (here: it let go), so its claim is released at once.
         assert in_flight.status == EmailStatus.SENT
-        assert "1 email(s) of stopped workers queued again" in out.getvalue()
+        assert "1 email of stopped workers queued again" in out.getvalue()
     else:
         # Nothing tells a stopped worker from a slow one: wait for the stalled timeout.
         assert in_flight.status == EmailStatus.SENDING
@@ -208,14 +208,14 @@ def test_the_command_reports_matches_without_introductions(
     call_command("mentoring_send_emails", stdout=out)  # a report: no error raised
     missing = sorted([bare.pk, half.pk, active_bare.pk])
     assert (
-        f"3 approved or active match(es) without introduction emails: "
+        f"3 approved or active matches without introduction emails: "
         f"{', '.join(map(str, missing))}." in out.getvalue()
     )
 
     quiet = io.StringIO()
     call_command("mentoring_send_emails", verbosity=0, stdout=quiet)  # as from cron
     assert quiet.getvalue().splitlines() == [
-        f"3 approved or active match(es) without introduction emails: "
+        f"3 approved or active matches without introduction emails: "
         f"{', '.join(map(str, missing))}."
     ]
 
@@ -223,7 +223,7 @@ def test_the_command_reports_matches_without_introductions(
     Match.objects.exclude(status=MatchStatus.PROPOSED).delete()
     out = io.StringIO()
     call_command("mentoring_send_emails", stdout=out)
-    assert "0 approved or active match(es) without introduction emails." in out.getvalue()
+    assert "0 approved or active matches without introduction emails." in out.getvalue()
     quiet = io.StringIO()
     call_command("mentoring_send_emails", verbosity=0, stdout=quiet)
     assert quiet.getvalue() == ""  # cron mails nothing while the invariant holds
@@ -332,7 +332,7 @@ def test_a_live_workers_batch_is_left_alone_and_a_dead_ones_released_at_once(
 
         out = io.StringIO()
         call_command("mentoring_send_emails", stdout=out)
-        assert "1 email(s) of stopped workers queued again" in out.getvalue()
+        assert "1 email of stopped workers queued again" in out.getvalue()
         assert SentEmail.objects.get(pk=dead).status == EmailStatus.SENT
         assert SentEmail.objects.get(pk=legacy).status == EmailStatus.SENDING  # stalled timeout
         # The live batch: untouched.

@@ -180,7 +180,7 @@ def test_not_a_good_fit_flags_the_match(client, survey_round, match):
     link = f"{survey_round.page.url}?t={make_token(match, survey_round, 'mentor')}"
     client.post(link, {"how_satisfied_are_you": "2", "is_this_pairing_a_good_fit": "No"})
     match.refresh_from_db()
-    assert match.flag_reason == "The mentor answered Is this pairing a good fit?: No"
+    assert match.flag_reason == 'The mentor answered "No" to "Is this pairing a good fit?".'
     assert match.events.filter(action="flagged").exists()
 
 

@@ -157,7 +157,7 @@ def test_workers_killed_mid_batch_send_everything_once_but_the_message_in_flight
         assert released >= len(claimed) + 1, out.getvalue()
         assert not SentEmail.objects.filter(status=EmailStatus.SENDING).exists()
         assert SentEmail.objects.filter(pk__in=ids, status=EmailStatus.QUEUED).count() == unsent
-        assert "0 stalled email(s)" in out.getvalue()
+        assert "0 stalled emails" in out.getvalue()
 
     last = Worker(log, KILLS, "--batch")  # sends everything that is queued, then exits
     last.process.wait(timeout=60)

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Application, ApplicationStatus, Match, MatchStatus, Role
 from .models.emails import SentEmail
@@ -103,7 +104,11 @@ class CycleReport:
             for question, average, count in survey_round.averages:
                 rows.append(
                     (
-                        _("Survey %(name)s: %(question)s (average of %(n)s)")
+                        ngettext(
+                            "Survey %(name)s: %(question)s (average of %(n)s answer)",
+                            "Survey %(name)s: %(question)s (average of %(n)s answers)",
+                            count,
+                        )
                         % {"name": survey_round.name, "question": question, "n": count},
                         number(average, 2),
                     )

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from .conf import app_settings
@@ -89,16 +90,29 @@ class ScheduleSummary:
     failed: list[str] = dataclasses.field(default_factory=list)
 
     def lines(self) -> list[str]:
+        def count(singular: str, plural: str, n: int) -> str:
+            return ngettext(singular, plural, n) % {"n": n}
+
         return [
             _("Schedule for %(today)s:") % {"today": self.today.isoformat()},
-            _("%(n)s match(es) started") % {"n": self.started},
-            _("%(n)s match(es) completed") % {"n": self.completed},
-            _("%(n)s active match(es) looked at") % {"n": self.active},
-            _("%(n)s check-in email(s) queued") % {"n": self.checkins},
-            _("%(n)s conference reminder(s) queued") % {"n": self.conference},
-            _("%(n)s survey invitation(s) queued") % {"n": self.surveys},
-            _("%(n)s survey reminder(s) queued") % {"n": self.reminders},
-            _("%(n)s match(es) flagged: a membership lapsed") % {"n": self.flagged},
+            count("%(n)s match started", "%(n)s matches started", self.started),
+            count("%(n)s match completed", "%(n)s matches completed", self.completed),
+            count("%(n)s active match looked at", "%(n)s active matches looked at", self.active),
+            count("%(n)s check-in email queued", "%(n)s check-in emails queued", self.checkins),
+            count(
+                "%(n)s conference reminder queued",
+                "%(n)s conference reminders queued",
+                self.conference,
+            ),
+            count(
+                "%(n)s survey invitation queued", "%(n)s survey invitations queued", self.surveys
+            ),
+            count("%(n)s survey reminder queued", "%(n)s survey reminders queued", self.reminders),
+            count(
+                "%(n)s match flagged: a membership lapsed",
+                "%(n)s matches flagged: a membership lapsed",
+                self.flagged,
+            ),
             *(_("Could not complete: %(error)s") % {"error": error} for error in self.failed),
         ]
 

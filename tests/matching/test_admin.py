@@ -132,7 +132,7 @@ def test_match_inspect_shows_explanation_and_timeline(client, users, apply):
         reverse("wagtail_mentoring_match_modeladmin_inspect", args=[match.pk])
     ).content.decode()
     assert "offers 1 of 1 wanted topics (Leadership)" in html
-    assert "proposed" in html and "approved" in html
+    assert ": Proposed" in html and ": Approved" in html
 
 
 def test_pinned_proposals_survive_a_new_suggestion_run(client, users, apply, open_cycle):

@@ -123,7 +123,7 @@ def test_csv_export_escapes_formulas(committee_client, hostile):
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     row = next(r for r in rows if "HYPERLINK" in r["Name"])
     assert row["Name"] == '\'=HYPERLINK("http://evil.example","click")'
-    assert row["Goals"] == "'+1+2" and row["Employer Or Organisation"] == "'@SUM(A1)"
+    assert row["Goals"] == "'+1+2" and row["Employer or organisation"] == "'@SUM(A1)"
     matches = committee_client.get(reverse(MATCHES), {"export": "csv"})
     text = b"".join(matches.streaming_content).decode()
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text

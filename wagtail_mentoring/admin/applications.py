@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
 from ..models import Application, ApplicationStatus, Role
+from .display import LabelsMixin
 from .exports import SafeExportIndexView
 from .inspect import render_emails, render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin
 
 
-class ApplicationAdmin(CommitteeOnlyModelAdmin):
+class ApplicationAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
     """Applications, for the committee only (read-only here)."""
 
     model = Application
@@ -18,6 +19,10 @@ class ApplicationAdmin(CommitteeOnlyModelAdmin):
     menu_label = _("Applications")
     menu_icon = "form"
     index_view_class = SafeExportIndexView
+    field_choices = {
+        "sector": lambda: app_settings.SECTORS,
+        "region": lambda: app_settings.REGIONS,
+    }
     list_display = (
         "name",
         "role",

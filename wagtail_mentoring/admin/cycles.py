@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 
 from ..models import Cycle
+from .display import LabelsMixin
 from .listing import CheckedIndexView
 from .permissions import COMMITTEE, MODEL_PERMISSIONS, CommitteeOnlyModelAdmin
 
@@ -19,7 +20,7 @@ def open_latest_cycle(request, url_name: str, template: str, empty: dict):
     return redirect(url_name, cycle_id=cycle.pk)
 
 
-class CycleAdmin(CommitteeOnlyModelAdmin):
+class CycleAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
     """Cycles: dates and settings, no personal data, so Wagtail's model permissions decide.
 
     Deleting is for the committee (and needs ``delete_cycle`` as well): a cycle that

@@ -4,7 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import ButtonHelper
 
+from ..models.email_wording import kind_choices
 from ..models.emails import SentEmail
+from .display import LabelsMixin
 from .exports import SafeExportIndexView
 from .inspect import render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, is_committee
@@ -25,7 +27,7 @@ class SentEmailButtonHelper(ButtonHelper):
         return buttons
 
 
-class SentEmailAdmin(CommitteeOnlyModelAdmin):
+class SentEmailAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
     """The outbox: every email the programme sent or will send, and what became of it."""
 
     model = SentEmail
@@ -34,6 +36,7 @@ class SentEmailAdmin(CommitteeOnlyModelAdmin):
     menu_icon = "mail"
     index_view_class = SafeExportIndexView
     button_helper_class = SentEmailButtonHelper
+    field_choices = {"kind": kind_choices}
     inspect_template_name = "wagtail_mentoring/admin/email_inspect.html"
     list_display = ("kind_label", "to", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", "kind", "created_at")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.admin.utils import lookup_spawns_duplicates
+from collections import OrderedDict
+
+from django.contrib.admin.utils import label_for_field, lookup_spawns_duplicates
+from django.utils.encoding import force_str
+from django.utils.text import capfirst
 
 from .listing import CheckedIndexView
 
@@ -20,6 +24,10 @@ def neutralise_formula(value):
 class SafeExportIndexView(CheckedIndexView):
     """Index view whose CSV export escapes formulas (XLSX cells are written as text).
 
+    Each cell is the value as the list and inspect page show it (the modeladmin's
+    ``display_value``: labels, Yes/No, local dates and times), under the field's
+    verbose name with only its first letter capitalised.
+
     It also asks for ``DISTINCT`` only when a filter in use can repeat rows:
     modeladmin asks for it whenever any list filter could (a many-to-many such as
     topics), which makes every page of a large list much slower.
@@ -35,6 +43,21 @@ class SafeExportIndexView(CheckedIndexView):
             ]
             use_distinct = any(lookup_spawns_duplicates(self.opts, path) for path in used)
         return specs, has_filters, params, use_distinct
+
+    def get_heading(self, queryset, field):
+        # The modeladmin class's ``export_headings`` (the view's own otherwise).
+        headings = {**self.export_headings, **getattr(self.model_admin, "export_headings", {})}
+        heading = headings.get(field)
+        if heading:
+            return force_str(heading)
+        return capfirst(
+            force_str(label_for_field(field, model=self.model, model_admin=self.model_admin))
+        )
+
+    def to_row_dict(self, item):
+        return OrderedDict(
+            (field, self.model_admin.display_value(item, field)) for field in self.list_export
+        )
 
     def write_csv_row(self, writer, row_dict):
         return writer.writerow(

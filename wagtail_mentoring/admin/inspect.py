@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.contrib.admin.utils import label_for_field
 from django.template.loader import render_to_string
+from django.utils.text import capfirst
 from wagtail_modeladmin.views import InspectView
 
 INCLUDES = "wagtail_mentoring/admin/includes"
@@ -51,11 +52,16 @@ class SectionsInspectView(InspectView):
 
     def get_field_label(self, field_name, field=None):
         if self.get_section(field_name, field) is not None:
-            return label_for_field(field_name, model=self.model, model_admin=self.model_admin)
-        return super().get_field_label(field_name, field)
+            label = label_for_field(field_name, model=self.model, model_admin=self.model_admin)
+        else:
+            label = super().get_field_label(field_name, field)
+        # Verbose names are lower case; a label starts with a capital, as in the list.
+        return capfirst(label)
 
     def get_field_display_value(self, field_name, field=None):
         section = self.get_section(field_name, field)
         if section is not None:
             return section(self.instance)
+        if field is not None and hasattr(self.model_admin, "display_value"):
+            return self.model_admin.display_value(self.instance, field_name)
         return super().get_field_display_value(field_name, field)

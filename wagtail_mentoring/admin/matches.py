@@ -7,6 +7,7 @@ from wagtail_modeladmin.helpers import ButtonHelper
 
 from ..models import Match
 from ..models.matches import HOLDS_CAPACITY
+from .display import LabelsMixin
 from .exports import SafeExportIndexView
 from .inspect import render_emails, render_explanation, render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, is_committee
@@ -42,7 +43,7 @@ class MatchButtonHelper(ButtonHelper):
         return buttons
 
 
-class MatchAdmin(CommitteeOnlyModelAdmin):
+class MatchAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
     """Matches, with their score, explanation and timeline (committee only, read-only)."""
 
     model = Match

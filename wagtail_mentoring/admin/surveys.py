@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.snippets import DeleteView
 
-from ..models import SurveyResponse, SurveyRound
+from ..models import Role, SurveyResponse, SurveyRound
+from .display import LabelsMixin
 from .exports import SafeExportIndexView
 from .inspect import render_answers
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin, CommitteeOnlySnippetViewSet
@@ -87,7 +88,7 @@ class SurveyRoundViewSet(CommitteeOnlySnippetViewSet):
     list_filter = ["cycle"]
 
 
-class SurveyResponseAdmin(CommitteeOnlyModelAdmin):
+class SurveyResponseAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
     """Survey answers, for the committee only (read-only)."""
 
     model = SurveyResponse
@@ -95,6 +96,7 @@ class SurveyResponseAdmin(CommitteeOnlyModelAdmin):
     menu_label = _("Survey responses")
     menu_icon = "list-ul"
     index_view_class = SafeExportIndexView
+    field_choices = {"role": Role.choices}
     list_display = ("round", "match", "role", "submitted_at")
     list_filter = ("round__cycle", "round", "role")
     list_export = ("id", "round", "match", "role", "submitted_at", "answers")

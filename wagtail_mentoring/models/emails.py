@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .events import AbstractEvent
@@ -159,6 +160,20 @@ class SentEmail(models.Model):
         return sorted(steps, key=lambda step: step.at)
 
 
+#: The words of the steps the outbox records itself; a provider's events that set a
+#: status read as that status (:class:`EmailStatus`).
+EMAIL_STEPS = {
+    "queued": _("Queued"),
+    "queued again": _("Queued again"),
+    "sent": _("Sent"),
+    "failed": _("Failed"),
+    "will retry": _("Will be tried again"),
+    "resend requested": _("Sent again on request"),
+    "autoresponded": _("Answered automatically"),
+    "unknown": _("Unknown provider event"),
+}
+
+
 class EmailEvent(AbstractEvent):
     """One thing that happened to an email: an attempt, a retry, a provider's event."""
 
@@ -194,3 +209,20 @@ class EmailEvent(AbstractEvent):
                 name="wagtail_mentoring_email_event_print",
             ),
         ]
+
+    @property
+    def label(self) -> str:
+        if self.action in EMAIL_STEPS:
+            return str(EMAIL_STEPS[self.action])
+        if self.action in EmailStatus.values:
+            return str(EmailStatus(self.action).label)
+        return self.action.replace("_", " ").capitalize()
+
+    def describe(self) -> str:
+        """The step in words: what happened and, if noted, the details."""
+        if self.note:
+            return gettext("%(action)s: %(detail)s") % {"action": self.label, "detail": self.note}
+        return self.label
+
+    def status_change(self) -> str:
+        return ""

@@ -175,6 +175,34 @@ def _membership_words(state: str) -> str:
         return state  # stored as words before states were stored as codes
 
 
+def _flagging_answers(answers) -> list[tuple[str, str]]:
+    """The flagging answers of a survey flag as (question, answer) pairs: stored as a
+    list of pairs, or as ``"Question: answer; Question: answer"``."""
+    if isinstance(answers, list):
+        return [(str(question), str(answer)) for question, answer in answers]
+    pairs = []
+    for part in filter(None, (part.strip() for part in str(answers).split("; "))):
+        question, _sep, answer = part.rpartition(": ")
+        pairs.append((question, answer) if question else ("", part))
+    return pairs
+
+
+def _answer_words(answers) -> str:
+    """'"No" to "Is this pairing a good fit?"', joined with "and" for several."""
+    said = [
+        gettext('"%(answer)s" to "%(question)s"') % {"answer": answer, "question": question}
+        if question
+        else f'"{answer}"'
+        for question, answer in _flagging_answers(answers)
+    ]
+    if len(said) > 1:
+        return gettext("%(first)s and %(last)s") % {
+            "first": ", ".join(said[:-1]),
+            "last": said[-1],
+        }
+    return "".join(said)
+
+
 def _flag_words(params: dict) -> str:
     if params.get("reason") and not params.get("role"):
         return params["reason"]  # a flag stored as a sentence, before causes were codes
@@ -187,11 +215,11 @@ def _flag_words(params: dict) -> str:
         return words % {"state": _membership_words(params.get("state", ""))}
     if params.get("cause") == FlagCause.SURVEY:
         words = (
-            gettext("The mentor answered %(answers)s")
+            gettext("The mentor answered %(answers)s.")
             if params.get("role") == "mentor"
-            else gettext("The mentee answered %(answers)s")
+            else gettext("The mentee answered %(answers)s.")
         )
-        return words % {"answers": params.get("answers", "")}
+        return words % {"answers": _answer_words(params.get("answers", ""))}
     return params.get("reason", "")
 
 

@@ -8,6 +8,7 @@ each task worker starts::
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from wagtail_mentoring.emails.outbox import (
     due,
@@ -45,14 +46,39 @@ class Command(BaseCommand):
         handed = enqueue_many(ids, now)
         if verbosity:
             self.stdout.write(
-                f"{len(released)} email(s) of stopped workers queued again; "
-                f"{len(stalled)} stalled email(s) queued again; "
-                f"{handed} email(s) handed to the queue."
+                "; ".join(
+                    [
+                        ngettext(
+                            "%(n)s email of stopped workers queued again",
+                            "%(n)s emails of stopped workers queued again",
+                            len(released),
+                        )
+                        % {"n": len(released)},
+                        ngettext(
+                            "%(n)s stalled email queued again",
+                            "%(n)s stalled emails queued again",
+                            len(stalled),
+                        )
+                        % {"n": len(stalled)},
+                        ngettext(
+                            "%(n)s email handed to the queue",
+                            "%(n)s emails handed to the queue",
+                            handed,
+                        )
+                        % {"n": handed},
+                    ]
+                )
+                + "."
             )
         # The invariant: expected 0. With --verbosity 0 (cron), printed only when broken.
         missing = matches_without_introductions()
         if verbosity or missing:
             listed = f": {', '.join(map(str, missing))}" if missing else ""
             self.stdout.write(
-                f"{len(missing)} approved or active match(es) without introduction emails{listed}."
+                ngettext(
+                    "%(n)s approved or active match without introduction emails%(listed)s.",
+                    "%(n)s approved or active matches without introduction emails%(listed)s.",
+                    len(missing),
+                )
+                % {"n": len(missing), "listed": listed}
             )
