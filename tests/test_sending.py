@@ -215,8 +215,7 @@ def test_the_command_reports_matches_without_introductions(
     quiet = io.StringIO()
     call_command("mentoring_send_emails", verbosity=0, stdout=quiet)  # as from cron
     assert quiet.getvalue().splitlines() == [
-        f"3 approved or active matches without introduction emails: "
-        f"{', '.join(map(str, missing))}."
+        f"3 approved or active matches without introduction emails: {', '.join(map(str, missing))}."
     ]
 
     SentEmail.objects.all().delete()
