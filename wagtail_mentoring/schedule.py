@@ -90,29 +90,36 @@ class ScheduleSummary:
     failed: list[str] = dataclasses.field(default_factory=list)
 
     def lines(self) -> list[str]:
-        def count(singular: str, plural: str, n: int) -> str:
-            return ngettext(singular, plural, n) % {"n": n}
-
         return [
             _("Schedule for %(today)s:") % {"today": self.today.isoformat()},
-            count("%(n)s match started", "%(n)s matches started", self.started),
-            count("%(n)s match completed", "%(n)s matches completed", self.completed),
-            count("%(n)s active match looked at", "%(n)s active matches looked at", self.active),
-            count("%(n)s check-in email queued", "%(n)s check-in emails queued", self.checkins),
-            count(
+            ngettext("%(n)s match started", "%(n)s matches started", self.started)
+            % {"n": self.started},
+            ngettext("%(n)s match completed", "%(n)s matches completed", self.completed)
+            % {"n": self.completed},
+            ngettext("%(n)s active match looked at", "%(n)s active matches looked at", self.active)
+            % {"n": self.active},
+            ngettext("%(n)s check-in email queued", "%(n)s check-in emails queued", self.checkins)
+            % {"n": self.checkins},
+            ngettext(
                 "%(n)s conference reminder queued",
                 "%(n)s conference reminders queued",
                 self.conference,
-            ),
-            count(
+            )
+            % {"n": self.conference},
+            ngettext(
                 "%(n)s survey invitation queued", "%(n)s survey invitations queued", self.surveys
-            ),
-            count("%(n)s survey reminder queued", "%(n)s survey reminders queued", self.reminders),
-            count(
+            )
+            % {"n": self.surveys},
+            ngettext(
+                "%(n)s survey reminder queued", "%(n)s survey reminders queued", self.reminders
+            )
+            % {"n": self.reminders},
+            ngettext(
                 "%(n)s match flagged: a membership lapsed",
                 "%(n)s matches flagged: a membership lapsed",
                 self.flagged,
-            ),
+            )
+            % {"n": self.flagged},
             *(_("Could not complete: %(error)s") % {"error": error} for error in self.failed),
         ]
 

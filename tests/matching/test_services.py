@@ -94,7 +94,7 @@ def test_capacity_is_never_exceeded(make_application):
     first = propose(make_application("mentee"), mentor)
     second = propose(make_application("mentee"), mentor)
     approve(first)
-    with pytest.raises(CapacityExceeded, match="place\\(s\\) are all taken"):
+    with pytest.raises(CapacityExceeded, match="1 place is taken; approving would exceed it"):
         approve(second)
     second.refresh_from_db()
     assert second.status == MatchStatus.PROPOSED

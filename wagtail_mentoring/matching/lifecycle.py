@@ -47,6 +47,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import signals
 from ..dates import add_months
@@ -472,9 +473,14 @@ def approve(match, *, actor=None, start_date=None) -> Match:
                 raise MatchingError(_("One of the two applications has been withdrawn."))
             raise MatchingError(_("One of the two applications is closed or completed."))
         if places_taken(mentor) >= (mentor.capacity or 0):
+            capacity = mentor.capacity or 0
             raise CapacityExceeded(
-                _("%(name)s's %(capacity)s place(s) are all taken; approving would exceed them.")
-                % {"name": mentor.name, "capacity": mentor.capacity or 0}
+                ngettext(
+                    "%(name)s's %(capacity)s place is taken; approving would exceed it.",
+                    "%(name)s's %(capacity)s places are all taken; approving would exceed them.",
+                    capacity,
+                )
+                % {"name": mentor.name, "capacity": capacity}
             )
         start = start_date or max(timezone.localdate(), match.cycle.pairing_start)
         match.status = MatchStatus.APPROVED
