@@ -71,7 +71,7 @@ def test_batch_approval_reports_refusals(apply, open_cycle):
     second = propose(apply("mentee", [0]), mentor)
     approved, refused = approve_many([first, second])
     assert [m.pk for m in approved] == [first.pk]
-    assert refused[0][0].pk == second.pk and "all taken" in refused[0][1]
+    assert refused[0][0].pk == second.pk and "1 place is taken" in refused[0][1]
     assert discard_many([second]) == 1
     second.refresh_from_db()
     assert second.status == MatchStatus.REJECTED
