@@ -147,6 +147,6 @@ def test_a_bad_weight_does_not_break_the_matching_pages(
             follow=True,
         )
         assert response.status_code == 200
-        assert "1 matches proposed" in response.content.decode()
+        assert "1 match proposed" in response.content.decode()
     warnings = [r.getMessage() for r in caplog.records if "MATCH_WEIGHTS" in r.getMessage()]
     assert warnings and "'seniority'" in warnings[0] and "wagtail_mentoring.E012" in warnings[0]

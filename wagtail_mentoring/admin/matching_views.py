@@ -61,8 +61,13 @@ def matching_cycle(request, cycle_id):
             ]
         )
         .with_places_taken()
+        .prefetch_related("topics")
+        .order_by("name", "pk")
     )
-    free_places = sum(max(0, (m.capacity or 0) - m.taken) for m in mentors)
+    mentors = list(mentors)
+    for mentor in mentors:
+        mentor.free = max(0, (mentor.capacity or 0) - mentor.taken)
+    free_places = sum(mentor.free for mentor in mentors)
     proposals = list(
         Match.objects.filter(cycle=cycle, status=MatchStatus.PROPOSED)
         .select_related("mentor", "mentee")
@@ -80,6 +85,7 @@ def matching_cycle(request, cycle_id):
         "pool": pool,
         "free_places": free_places,
         "mentor_count": len(mentors),
+        "mentors": mentors,
         "proposals": proposals,
         "threshold": threshold,
         "approved_count": Match.objects.filter(cycle=cycle, status__in=HOLDS_CAPACITY).count(),
@@ -92,14 +98,15 @@ def _cycle_action(request, cycle):
     proposals = Match.objects.filter(cycle=cycle, status=MatchStatus.PROPOSED)
     if action == "suggest":
         run = suggest_for_cycle(cycle, actor=request.user)
-        messages.success(
-            request,
-            _(
-                "%(proposed)d matches proposed (total score %(total).0f); "
-                "%(waiting)d mentees left waiting."
-            )
-            % {"proposed": len(run.proposed), "total": run.total, "waiting": run.unmatched},
-        )
+        proposed = ngettext(
+            "%(count)d match proposed (total score %(total).0f);",
+            "%(count)d matches proposed (total score %(total).0f);",
+            len(run.proposed),
+        ) % {"count": len(run.proposed), "total": run.total}
+        waiting = ngettext(
+            "%(count)d mentee left waiting.", "%(count)d mentees left waiting.", run.unmatched
+        ) % {"count": run.unmatched}
+        messages.success(request, f"{proposed} {waiting}")
     elif action == "restore":
         match_id = parse_id(request.POST.get("match", ""))
         match = get_object_or_404(
