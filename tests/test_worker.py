@@ -152,7 +152,7 @@ def test_workers_killed_mid_batch_send_everything_once_but_the_message_in_flight
 
         out = io.StringIO()
         call_command("mentoring_send_emails", stdout=out)
-        released = int(re.search(r"(\d+) email\(s\) of stopped workers", out.getvalue())[1])
+        released = int(re.search(r"(\d+) emails? of stopped workers", out.getvalue())[1])
         # The batch's unsent rows, and the message in flight, are queued again at once.
         assert released >= len(claimed) + 1, out.getvalue()
         assert not SentEmail.objects.filter(status=EmailStatus.SENDING).exists()
