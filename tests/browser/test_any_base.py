@@ -61,6 +61,7 @@ CHECKED = {
     ".mentoring-form__error, .mentoring-form__summary h2, .mentoring-form__summary a": 4.5,
     ".mentoring-form__required, .mentoring-form__help, .mentoring-form__required-note": 4.5,
     ".mentoring-cta p, .mentoring-gate p, .mentoring-faq__question": 4.5,
+    ".mentoring-status p, .mentoring-status summary, .mentoring-wait": 4.5,
 }
 
 
@@ -105,7 +106,29 @@ def site(
         ),
     ]
     program_page.save_revision().publish()
-    return {"settings": settings, "program": program_page, "mentee": mentee_page}
+    from wagtail_mentoring.models import Application
+
+    # The member's mentor application: the mentor page shows its status.
+    mentor_page = mentee_page.get_siblings().exclude(pk=mentee_page.pk).get().specific
+    Application.objects.create(
+        user=member,
+        cycle=open_cycle,
+        role="mentor",
+        page=mentor_page,
+        capacity=1,
+        name="Mia Member",
+        contact_email=member.email,
+        career_stage="senior",
+        sector="public",
+        meeting_preference="either",
+        conference_attendance="yes",
+    )
+    return {
+        "settings": settings,
+        "program": program_page,
+        "mentee": mentee_page,
+        "mentor": mentor_page,
+    }
 
 
 def _faq_opens_and_closes(page):
@@ -169,6 +192,7 @@ def test_text_buttons_and_errors_keep_their_contrast_in_light_and_dark(
         for label, url, action in (
             ("programme", site["program"].url, None),
             ("form-errors", site["mentee"].url, "Submit application"),
+            ("status", site["mentor"].url, None),
         ):
             page.goto(url)
             if action:
