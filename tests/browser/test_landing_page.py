@@ -24,7 +24,7 @@ def test_visitor_reads_the_seeded_landing_page_and_uses_the_faq_accordion(seeded
 
     faq = page.locator("[data-mentoring-accordion][data-mentoring-accordion-ready]")
     expect(faq).to_be_visible()
-    question = faq.locator("summary", has_text="How long does a pairing last?")
+    question = page.locator("summary", has_text="How long does a pairing last?")
     item = faq.locator("details", has=question)
     answer = item.locator(".mentoring-faq__answer")
 
@@ -43,7 +43,7 @@ def test_visitor_reads_the_seeded_landing_page_and_uses_the_faq_accordion(seeded
     expect(answer).to_be_hidden()
 
     # Other answers were never opened.
-    other = faq.locator("details", has=faq.locator("summary", has_text="Who can take part?"))
+    other = faq.locator("details", has=page.locator("summary", has_text="Who can take part?"))
     expect(other).not_to_have_attribute("open", "")
 
 
