@@ -46,6 +46,23 @@ def check_base_template(app_configs=None, **kwargs):
     return []
 
 
+def check_base_template_blocks(app_configs=None, **kwargs):
+    """E013: the block names are valid; W004: the base template has those blocks."""
+    from .layout import SETTING, block_setting_problems, missing_block_messages
+
+    return [
+        checks.Error(
+            f"{SETTING}: {problem}.",
+            hint='For example {"CSS": "extra_css", "CONTENT": "content", "JS": None}.',
+            id="wagtail_mentoring.E013",
+        )
+        for problem in block_setting_problems()
+    ] + [
+        checks.Warning(message, hint=hint, id="wagtail_mentoring.W004")
+        for message, hint in missing_block_messages()
+    ]
+
+
 def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
@@ -384,6 +401,7 @@ def register() -> None:
     checks.register(check_membership_backend)
     checks.register(check_choice_settings)
     checks.register(check_base_template, checks.Tags.templates)
+    checks.register(check_base_template_blocks, checks.Tags.templates)
     checks.register(check_rate_limit)
     checks.register(check_max_answer_length)
     checks.register(check_match_weights)

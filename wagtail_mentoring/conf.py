@@ -80,6 +80,14 @@ def usable_weights(setting: Any) -> dict[str, float]:
     return weights
 
 
+#: The blocks of the site's base template that the pages fill, by default: those of a
+#: site made by ``wagtail start``. ``WAGTAIL_MENTORING_BASE_TEMPLATE_BLOCKS`` changes them.
+DEFAULT_BASE_TEMPLATE_BLOCKS: dict[str, str | None] = {
+    "CSS": "extra_css",
+    "CONTENT": "content",
+    "JS": "extra_js",
+}
+
 DEFAULT_SECTORS = [
     ("public", _("Public libraries")),
     ("academic", _("Academic and research libraries")),
@@ -108,13 +116,27 @@ class AppSettings:
     def BASE_TEMPLATE(self) -> str:
         """Template that every public mentoring page extends.
 
-        ``WAGTAIL_MENTORING_BASE_TEMPLATE``, default ``"base.html"``. The package's
-        pages fill its ``extra_css``, ``content`` and ``extra_js`` blocks (the
-        blocks that a site made by ``wagtail start`` has) and leave ``title`` to the
-        site. A site whose base template names its blocks differently overrides
-        ``wagtail_mentoring/base.html`` instead.
+        ``WAGTAIL_MENTORING_BASE_TEMPLATE``, default ``"base.html"``. The pages fill
+        the blocks that ``WAGTAIL_MENTORING_BASE_TEMPLATE_BLOCKS`` names and leave
+        ``title`` to the site. Check ``wagtail_mentoring.E001`` reports a template that
+        cannot be found.
         """
         return self._setting("BASE_TEMPLATE", "base.html")
+
+    @property
+    def BASE_TEMPLATE_BLOCKS(self) -> dict[str, str | None]:
+        """Which blocks of the base template hold the stylesheet, the page and the script.
+
+        ``WAGTAIL_MENTORING_BASE_TEMPLATE_BLOCKS``, default
+        ``{"CSS": "extra_css", "CONTENT": "content", "JS": "extra_js"}``. Keys left out
+        keep their default. ``None`` for ``CSS`` or ``JS`` puts the stylesheet or the
+        script inside the content block; so does a block the base template does not
+        have, with check ``wagtail_mentoring.W004`` saying so. Check
+        ``wagtail_mentoring.E013`` refuses other keys and values that are no block
+        name; those entries keep their default.
+        """
+        setting = self._setting("BASE_TEMPLATE_BLOCKS", {})
+        return {**DEFAULT_BASE_TEMPLATE_BLOCKS, **(setting if isinstance(setting, dict) else {})}
 
     @property
     def DEFAULT_COMMITMENT_MONTHS(self) -> int:

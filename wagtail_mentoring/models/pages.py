@@ -30,6 +30,7 @@ from wagtail.models import Page, get_page_models
 
 from ..conf import app_settings
 from ..inputs import parse_id
+from ..layout import CONTEXT_NAME, layout_template
 from .blocks import ProgramBodyBlock
 
 if TYPE_CHECKING:
@@ -47,7 +48,11 @@ class MentoringPageMixin:
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["wagtail_mentoring_base_template"] = self.get_base_template()
+        base = self.get_base_template()
+        context["wagtail_mentoring_base_template"] = base
+        # The base template, with the stylesheet, page and script in the blocks that
+        # WAGTAIL_MENTORING_BASE_TEMPLATE_BLOCKS names (see wagtail_mentoring.layout).
+        context[CONTEXT_NAME] = layout_template(base)
         return context
 
 

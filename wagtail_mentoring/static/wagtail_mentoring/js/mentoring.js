@@ -1,7 +1,9 @@
-/* wagtail_mentoring: progressive enhancement for the public pages.
+/* wagtail_mentoring: progressive enhancement for the public pages. Everything works
+ * without this script; it only adds to what the HTML already does.
  *
- * FAQ accordion (WAI-ARIA accordion pattern): without JavaScript every answer is
- * shown; with it, answers collapse and each question's button toggles its answer.
+ * FAQ: each question is a native <details>, which opens and closes by itself. The
+ * script opens the question a link points at (#its-id), and opens every question for
+ * printing, closing again afterwards those it opened.
  *
  * Error summary: a form shown again with errors moves focus to the summary at its top,
  * so screen readers announce it and keyboard users start from its links.
@@ -9,23 +11,37 @@
 (function () {
     "use strict";
 
-    function setExpanded(button, expanded) {
-        var panel = document.getElementById(button.getAttribute("aria-controls"));
-        button.setAttribute("aria-expanded", expanded ? "true" : "false");
-        if (panel) {
-            panel.hidden = !expanded;
+    function openTarget() {
+        var id = decodeURIComponent(window.location.hash.slice(1));
+        var target = id && document.getElementById(id);
+        var details = target && target.closest("[data-mentoring-accordion] details");
+        if (details) {
+            details.open = true;
         }
     }
 
-    function initAccordion(root) {
-        var buttons = root.querySelectorAll("button[aria-controls]");
-        buttons.forEach(function (button) {
-            setExpanded(button, false);
-            button.addEventListener("click", function () {
-                setExpanded(button, button.getAttribute("aria-expanded") !== "true");
+    function initAccordions() {
+        var roots = document.querySelectorAll("[data-mentoring-accordion]");
+        var openedForPrint = [];
+        roots.forEach(function (root) {
+            root.setAttribute("data-mentoring-accordion-ready", "");
+        });
+        window.addEventListener("hashchange", openTarget);
+        window.addEventListener("beforeprint", function () {
+            roots.forEach(function (root) {
+                root.querySelectorAll("details:not([open])").forEach(function (details) {
+                    details.open = true;
+                    openedForPrint.push(details);
+                });
             });
         });
-        root.setAttribute("data-mentoring-accordion-ready", "");
+        window.addEventListener("afterprint", function () {
+            openedForPrint.forEach(function (details) {
+                details.open = false;
+            });
+            openedForPrint = [];
+        });
+        openTarget();
     }
 
     function focusErrorSummary() {
@@ -36,7 +52,7 @@
     }
 
     function init() {
-        document.querySelectorAll("[data-mentoring-accordion]").forEach(initAccordion);
+        initAccordions();
         focusErrorSummary();
     }
 
