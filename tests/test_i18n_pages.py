@@ -283,3 +283,59 @@ def test_a_cycle_name_is_unique_across_the_programmes_translations(
     with pytest.raises(Exception) as raised:
         duplicate.full_clean()
     assert "name" in raised.value.message_dict
+
+
+def test_survey_links_lead_to_the_survey_page_in_the_members_language(
+    client,
+    make_application,
+    make_user,
+    english,
+    application_pages,
+    german_pages,
+    german,
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    from wagtail_mentoring.dates import add_months
+    from wagtail_mentoring.matching.lifecycle import approve, propose
+    from wagtail_mentoring.models import SurveyFormField, SurveyPage, SurveyRound
+    from wagtail_mentoring.schedule import run_schedule
+
+    survey = SurveyPage(title="Pairing fit", slug="pairing-fit")
+    english.add_child(instance=survey)
+    SurveyFormField.objects.create(
+        page=survey, label="Anything else?", field_type="multiline", required=False
+    )
+    survey.save_revision().publish()
+    german_survey = translate(survey, german)
+    mentor = make_application(
+        "mentor", capacity=1, user=make_user(first_name="Ben"), page=application_pages["mentor"]
+    )
+    mentee = make_application(
+        "mentee", user=make_user(first_name="Anna"), page=german_pages["mentee"]
+    )
+    start = add_months(timezone.localdate(), -1) - datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(propose(mentee, mentor), start_date=start)
+    SurveyRound.objects.create(
+        cycle=mentee.cycle, name="Pairing fit", page=survey, months_after_start=1
+    )
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        run_schedule()
+
+    def link_to(address):
+        (message,) = [m for m in mail.outbox if m.to == [address] and "?t=" in m.body]
+        return re.search(r"http://testserver(/\S+\?t=\S+)", message.body).group(1)
+
+    german_link, english_link = link_to(mentee.contact_email), link_to(mentor.contact_email)
+    assert german_link.startswith(german_survey.url) and german_survey.url.startswith("/de/")
+    assert english_link.startswith(survey.url) and survey.url.startswith("/en/")
+    for link in (german_link, english_link):
+        response = client.get(link)
+        assert response.status_code == 200
+        assert soup(response).select_one("[data-mentoring-mode=form]")
