@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh clone with Python 3.11+ and make:
 #   make demo   install, migrate SQLite, seed demo content, serve on 127.0.0.1:8000
-#   make test   install the test extras and run the whole suite
+#   make test   install the test extras and run the whole suite (and its multilingual half)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -29,6 +29,7 @@ demo: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=tests.settings_i18n $(PYTEST_ARGS) tests/
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

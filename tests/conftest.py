@@ -11,6 +11,28 @@ from wagtail.models import Locale, Page, Site
 
 from wagtail_mentoring.models import Application, Cycle, MentoringProgramPage
 
+#: the multilingual tests: they run with tests/settings_i18n.py (Wagtail's i18n on, pages
+#: under a language prefix), the rest of the suite with tests/settings.py
+I18N_TESTS = "test_i18n_*.py"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Each settings module runs its own half of the suite (see tests/settings_i18n.py)."""
+    if collection_path.is_dir() or collection_path.suffix != ".py":
+        return None
+    if not collection_path.name.startswith("test_"):
+        return None
+    multilingual = bool(getattr(django_settings, "WAGTAIL_I18N_ENABLED", False))
+    if collection_path.match(I18N_TESTS) != multilingual:
+        return True
+    return None
+
+
+def pytest_report_header(config):
+    if getattr(django_settings, "WAGTAIL_I18N_ENABLED", False):
+        return "multilingual run: only tests/test_i18n_*.py (tests/settings_i18n.py)"
+    return "tests/test_i18n_*.py run on their own: pytest --ds=tests.settings_i18n tests/"
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

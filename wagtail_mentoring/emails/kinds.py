@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from ..i18n import in_locale_of
 from .links import absolute_url, page_url
 
 
@@ -99,10 +100,11 @@ def application_admin_url(application) -> str:
     return absolute_url(path)
 
 
-def _program_link(email, program_page) -> str:
-    return _batch_memo(
-        email, ("my_mentoring", program_page.pk), lambda: my_mentoring_url(program_page)
-    )
+def _program_link(email, program_page, application) -> str:
+    """The "My mentoring" link for ``application``'s member: on the programme page in
+    the locale of the page they applied on, where it is translated."""
+    page = in_locale_of(program_page, application.page)
+    return _batch_memo(email, ("my_mentoring", page.pk), lambda: my_mentoring_url(page))
 
 
 # -- the values behind the placeholders ----------------------------------------------------
@@ -124,7 +126,7 @@ def _member_application_values(email) -> dict:
     """An application kind sent to the applicant: with their links."""
     application = email.application
     values = _application_values(application)
-    values["my_mentoring_url"] = _program_link(email, application.cycle.program_page)
+    values["my_mentoring_url"] = _program_link(email, application.cycle.program_page, application)
     values["application_url"] = application_url(application)
     return values
 
@@ -208,7 +210,7 @@ def _match_values(email) -> dict:
         "cycle": match.cycle.name,
         "start_date": _date_label(email, match.start_date),
         "end_date": _date_label(email, match.end_date),
-        "my_mentoring_url": _program_link(email, match.cycle.program_page),
+        "my_mentoring_url": _program_link(email, match.cycle.program_page, own),
         "match": match,
         "cycle_object": match.cycle,
     }
@@ -479,20 +481,22 @@ CHECK_IN = registry.register(
 
 
 def build_survey(email) -> dict:
-    from ..models.surveys import SurveyRound, survey_page_url, survey_url
+    from ..models.surveys import SurveyRound, survey_url
 
     values = _match_values(email)
     cache = getattr(email, "batch_cache", {})
-    key = ("survey_round", email.context["round"])
+    role = email.context.get("role", "mentee")
+    own = email.match.mentor if role == "mentor" else email.match.mentee
+    # The survey page in the locale of the page the recipient applied on, if translated.
+    key = ("survey_round", email.context["round"], getattr(own.page, "locale_id", None))
     if key not in cache:
         survey_round = SurveyRound.objects.select_related("page").get(pk=email.context["round"])
-        cache[key] = (survey_round, survey_page_url(survey_round))
-    survey_round, page_url = cache[key]
-    role = email.context.get("role", "mentee")
+        cache[key] = (survey_round, page_url(in_locale_of(survey_round.page, own.page)))
+    survey_round, survey_link = cache[key]
     values.update(
         {
             "survey": survey_round.name,
-            "survey_url": survey_url(email.match, survey_round, role, page_url),
+            "survey_url": survey_url(email.match, survey_round, role, survey_link),
             "valid_days": str(survey_round.link_valid_days),
         }
     )

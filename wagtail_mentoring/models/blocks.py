@@ -15,6 +15,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
+from ..i18n import in_locale_of
+
 
 class FAQItemBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("Question"), max_length=255)
@@ -76,11 +78,15 @@ class LinkTargetMixin:
 
 
 class CallToActionValue(blocks.StructValue):
+    #: the page whose body holds the block (set by the block's ``get_context``), so a
+    #: link to a translated page follows the reader's locale
+    context_page = None
+
     @cached_property
     def href(self) -> str:
         page = self.get("page")
         if page:
-            return page.specific.url or ""
+            return in_locale_of(page.specific, self.context_page).url or ""
         return self.get("url") or ""
 
 
@@ -95,6 +101,10 @@ class CallToActionBlock(LinkTargetMixin, blocks.StructBlock):
         value = super().clean(value)
         self._check_single_target(value)
         return value
+
+    def get_context(self, value, parent_context=None):
+        value.context_page = (parent_context or {}).get("page")
+        return super().get_context(value, parent_context=parent_context)
 
     class Meta:
         icon = "pick"
@@ -150,8 +160,9 @@ class ApplyBlock(blocks.StructBlock):
         links = []
         found = page.get_application_pages() if hasattr(page, "get_application_pages") else {}
         for role in ("mentor", "mentee"):
-            # The chosen page, else the programme's own application page for the role.
-            target = value.get(f"{role}_page") or found.get(role)
+            # The chosen page (in the programme page's locale where it is translated),
+            # else the programme's own application page for the role.
+            target = in_locale_of(value.get(f"{role}_page"), page) or found.get(role)
             if target and target.live:
                 links.append({"role": role, "url": target.url, "text": value[f"{role}_link_text"]})
         context["links"] = links
@@ -180,7 +191,7 @@ class AlumniBlock(blocks.StructBlock):
             alumni = (
                 Application.objects.filter(
                     completed_a_pairing(),
-                    cycle__program_page=page,
+                    cycle__program_page__translation_key=page.translation_key,
                     alumni_listing_consent=True,
                 )
                 .select_related("cycle")

@@ -31,7 +31,13 @@ class CycleStatus(enum.StrEnum):
 
 class CycleQuerySet(models.QuerySet):
     def for_program(self, program_page) -> CycleQuerySet:
-        return self.filter(program_page_id=program_page.pk)
+        """The cycles of ``program_page`` and of every translation of it.
+
+        A cycle belongs to a programme's translation group (its pages share a
+        ``translation_key``), whichever of its pages the cycle's ``program_page`` is,
+        so a translated programme page has the same cycles as its source page.
+        """
+        return self.filter(program_page__translation_key=program_page.translation_key)
 
     def open_at(self, when: datetime.datetime) -> CycleQuerySet:
         return self.filter(applications_open__lte=when, applications_close__gt=when)
@@ -186,8 +192,20 @@ class Cycle(models.Model):
             errors["pairing_end"] = gettext("Pairing must end after it starts.")
         if self.program_page_id and not _is_program_page(self.program_page):
             errors["program_page"] = gettext("Choose a mentoring programme page.")
+        elif self.program_page_id and self.name and self._name_taken_in_translations():
+            errors["name"] = gettext("This programme already has a cycle of that name.")
         if errors:
             raise ValidationError(errors)
+
+    def _name_taken_in_translations(self) -> bool:
+        """Whether a cycle of a translation of the programme page has this name."""
+        return (
+            Cycle.objects.for_program(self.program_page)
+            .filter(name=self.name)
+            .exclude(program_page_id=self.program_page_id)
+            .exclude(pk=self.pk)
+            .exists()
+        )
 
     @staticmethod
     def _local_date(value: datetime.datetime | None) -> datetime.date | None:

@@ -29,6 +29,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, get_page_models
 
 from ..conf import app_settings
+from ..i18n import i18n_enabled, in_locale_of
 from ..inputs import parse_id
 from ..layout import CONTEXT_NAME, layout_template
 from .blocks import ProgramBodyBlock
@@ -141,12 +142,23 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
     # -- application pages and "My mentoring" ------------------------------------
 
     def get_application_pages(self) -> dict:
-        """The live application pages under this programme, keyed by role."""
+        """The live application pages under this programme, keyed by role.
+
+        On a site that translates its pages, a role this page has no application page
+        for is taken from a translation of this page: the one in this page's locale
+        first (a page not translated yet), else the others in tree order.
+        """
         application_page_model = apps.get_model("wagtail_mentoring", "MentoringApplicationPage")
         pages = application_page_model.objects.child_of(self).live().order_by("path")
         found: dict = {}
         for page in pages:
             found.setdefault(page.role, page)
+        roles = application_page_model._meta.get_field("role").choices
+        if i18n_enabled() and len(found) < len(roles):
+            for program in self.get_translations().order_by("path"):
+                for page in application_page_model.objects.child_of(program).live():
+                    if page.role not in found:
+                        found[page.role] = in_locale_of(page, self)
         return found
 
     @path("my/", name="my_mentoring")
@@ -178,7 +190,7 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
                 Application.objects.filter(
                     pk=application_id,
                     user=request.user,
-                    cycle__program_page=self,
+                    cycle__program_page__translation_key=self.translation_key,
                 )
                 .filter(completed_a_pairing())
                 .update(alumni_listing_consent=consent)
@@ -200,7 +212,9 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
         from .matches import completed_a_pairing
 
         applications = (
-            Application.objects.filter(user=request.user, cycle__program_page=self)
+            Application.objects.filter(
+                user=request.user, cycle__program_page__translation_key=self.translation_key
+            )
             .annotate(alumnus=ExpressionWrapper(completed_a_pairing(), output_field=BooleanField()))
             .select_related("cycle", "page")
             .prefetch_related("topics")

@@ -25,6 +25,7 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, Abstr
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from ..i18n import i18n_enabled
 from ..inputs import AnswerFormBuilder, mark_required
 from .pages import MentoringPageMixin
 
@@ -119,13 +120,18 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
     #: dotted path of a function called as ``(page, form, match, survey_round, role)``.
     save_answers = "wagtail_mentoring.surveys.save_response"
 
+    def is_translation_of(self, page) -> bool:
+        """Whether this page is a translation of ``page`` (a round's survey page): a
+        member's link may lead to the survey page in their own language."""
+        return i18n_enabled() and page.translation_key == self.translation_key
+
     def serve(self, request, *args, **kwargs):
         token = request.GET.get("t", "")
         invitation, problem = read_token(token)
         if invitation is None:
             return self.render_problem(request, problem)
         match, survey_round, role = invitation
-        if survey_round.page_id != self.pk:
+        if survey_round.page_id != self.pk and not self.is_translation_of(survey_round.page):
             return self.render_problem(request, "invalid")
         if is_closed(match):
             return self.render_closed(request)
