@@ -22,6 +22,14 @@ rows with ``bulk_create``) and ``suggest_for_cycle`` is timed (load, score, solv
 save the proposals with their explanations) and its queries counted. A second cycle
 holds the 5,000 x 2,500 profiles; ``suggest_mentors`` is timed for 20 of its mentees.
 
+Both solver backends: ``solve`` runs with POT (the ``large`` extra) and again with
+``import ot`` blocked (scipy alone), at 300 x 150, 2,000 x 1,000 and 5,000 x 2,500.
+
+The cold case: a new process (``benchmarks/matching.py --cold pot|scipy``, seeded, with
+``ot`` blocked for ``scipy``) imports the package (``django.setup``), stores a 300 x 150
+pool and times its first ``suggest_for_cycle``, which imports the solver's libraries;
+``cold_first_suggest_s_pot`` and ``cold_first_suggest_s_scipy`` side by side.
+
 Nothing here asserts a timing: the figures are printed, and the last line of output
 is one JSON object.
 """
@@ -34,9 +42,11 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -56,7 +66,9 @@ CONFERENCE = (0.5, 0.3, 0.2)  # yes, no, not sure
 MIN_SCORE = 20.0
 
 SIZES = ((2_000, 1_000), (5_000, 2_500))
-RUNS = {(2_000, 1_000): 3, (5_000, 2_500): 3}
+RUNS = {(300, 150): 3, (2_000, 1_000): 3, (5_000, 2_500): 3}
+SCIPY_RUNS = {(300, 150): 3, (2_000, 1_000): 1, (5_000, 2_500): 1}
+COLD_SIZE = (300, 150)
 SUGGEST_MENTEES = 20
 
 GOAL_SOLVER_S = 2.0  # score_matrix + solve at 5,000 x 2,500
@@ -192,6 +204,11 @@ def solver_case(rng: np.random.Generator, n_mentees: int, n_mentors: int) -> dic
     score_s, scores = timed(lambda: score_matrix(mentees, mentors, min_score=MIN_SCORE), runs)
     capacity = mentors.capacity
     solve_s, exact = timed(lambda: solve(scores.total, scores.allowed, capacity), runs)
+    with mock.patch.dict(sys.modules, {"ot": None}):  # POT not installed: scipy alone
+        scipy_runs = SCIPY_RUNS[(n_mentees, n_mentors)]
+        scipy_s, scipy_only = timed(
+            lambda: solve(scores.total, scores.allowed, capacity), scipy_runs
+        )
     greedy_s, greedy = timed(lambda: solve_greedy(scores.total, scores.allowed, capacity), runs)
     dense = dense_reference(scores.total, scores.allowed, capacity)
     optimal = abs(exact.total - dense["total"]) <= 1e-6
@@ -202,6 +219,11 @@ def solver_case(rng: np.random.Generator, n_mentees: int, n_mentors: int) -> dic
         "runs": runs,
         "score_s": score_s,
         "solve_s": solve_s,
+        "backend": exact.backend,
+        "scipy_s": scipy_s,
+        "scipy_backend": scipy_only.backend,
+        "scipy_total": scipy_only.total,
+        "scipy_optimal": abs(scipy_only.total - dense["total"]) <= 1e-6,
         "solver_s": score_s + solve_s,
         "greedy_s": greedy_s,
         "dense": dense,
@@ -527,18 +549,75 @@ def list_views() -> dict:
     return figures
 
 
+def cold_child(backend: str) -> None:
+    """In a new process: import the package, store a pool, time the first suggestion."""
+    if backend == "scipy":
+        sys.modules["ot"] = None  # POT not installed
+    started = time.perf_counter()
+    setup_django()  # imports the package (and migrates the in-memory database)
+    setup_s = time.perf_counter() - started
+    from wagtail_mentoring.matching.suggest import suggest_for_cycle
+
+    rng = np.random.default_rng(SEED + 1)
+    program, topics = build_programme()
+    cycle = make_cycle(program, "Cold cycle", open_now=True)
+    n_mentees, n_mentors = COLD_SIZE
+    store_applications(
+        cycle,
+        topics,
+        make_profiles(rng, n_mentees, "mentee"),
+        make_profiles(rng, n_mentors, "mentor"),
+        "cold",
+    )
+    loaded = {name: sys.modules.get(name) is not None for name in ("ot", "scipy.sparse.csgraph")}
+    start = time.perf_counter()
+    first = suggest_for_cycle(cycle)
+    first_s = time.perf_counter() - start
+    start = time.perf_counter()
+    suggest_for_cycle(cycle)
+    second_s = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "first_s": first_s,
+                "second_s": second_s,
+                "setup_s": setup_s,
+                "total": first.total,
+                "loaded_before": loaded,
+                "ot_after": sys.modules.get("ot") is not None,
+            }
+        )
+    )
+
+
+def cold_case(backend: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--cold", backend],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     started = time.perf_counter()
+    # First, before this process imports anything heavy: the cold cases, each in its own.
+    cold = {backend: cold_case(backend) for backend in ("pot", "scipy")}
+    print("  cold cases done", file=sys.stderr, flush=True)
     rng = np.random.default_rng(SEED)
     setup_django()
 
+    import importlib.metadata
+
     import django
-    import ot
     import scipy
     import wagtail
 
     cases = {}
-    for n_mentees, n_mentors in SIZES:
+    for n_mentees, n_mentors in (COLD_SIZE, *SIZES):
         case = solver_case(rng, n_mentees, n_mentors)
         cases[case["size"]] = case
         print(f"  solver {case['size']} done", file=sys.stderr, flush=True)
@@ -556,7 +635,8 @@ def main() -> None:
         "Matching: score_matrix, solve (exact: candidate pairs, POT's network simplex, "
         "dual certificate), solve_greedy, dense Hungarian",
         f"Python {platform.python_version()}, numpy {np.__version__}, scipy "
-        f"{scipy.__version__}, POT {ot.__version__}, Django {django.get_version()}, "
+        f"{scipy.__version__}, POT {importlib.metadata.version('POT')}, "
+        f"Django {django.get_version()}, "
         f"Wagtail {wagtail.__version__}, "
         f"{os.cpu_count()} CPUs",
         f"Seed {SEED}; {TOPICS} topics (p={TOPIC_PROBABILITY}, at least one), 5 stages, "
@@ -594,6 +674,32 @@ def main() -> None:
     lines.append("  (rounds = restricted problems solved; arcs = candidate pairs in the last one)")
     lines += [
         "",
+        "Backends: solve with POT (the large extra) and with scipy alone (ot blocked)",
+        f"  {'size':<10} {'pot s':>8} {'scipy s':>8} {'scipy runs':>10} {'same total':>10} "
+        f"{'scipy optimal':>13}",
+    ]
+    for case in cases.values():
+        size = tuple(int(x) for x in case["size"].split("x"))
+        same = abs(case["scipy_total"] - case["exact_total"]) <= 1e-6
+        lines.append(
+            f"  {case['size']:<10} {case['solve_s']:>8.3f} {case['scipy_s']:>8.3f} "
+            f"{SCIPY_RUNS[size]:>10} {same!s:>10} "
+            f"{case['scipy_optimal']!s:>13}"
+        )
+    lines += [
+        "",
+        f"Cold: a new process, first suggest_for_cycle at {COLD_SIZE[0]}x{COLD_SIZE[1]}",
+        f"  {'backend':<8} {'first s':>8} {'second s':>9} {'setup s':>8} {'ot loaded':>10}",
+        *[
+            f"  {name:<8} {c['first_s']:>8.3f} {c['second_s']:>9.3f} {c['setup_s']:>8.3f} "
+            f"{c['ot_after']!s:>10}"
+            for name, c in cold.items()
+        ],
+        "  (setup = django.setup, importing the package, and migrating the database; "
+        "ot loaded = after the suggestion)",
+    ]
+    lines += [
+        "",
         f"End to end, suggest_for_cycle at 2000x1000 ({e2e['applications']} applications, "
         f"{e2e['topic_rows']} topic rows stored in {e2e['store_s']:.2f} s)",
         f"  time {e2e['seconds']:.3f} s, {e2e['queries']} queries "
@@ -627,6 +733,14 @@ def main() -> None:
     goal_solver = large["solver_s"] <= GOAL_SOLVER_S
     goal_suggest = one["median_ms"] <= GOAL_SUGGEST_MS
     figures = {
+        "cold_first_suggest_s_pot": round(cold["pot"]["first_s"], 4),
+        "cold_first_suggest_s_scipy": round(cold["scipy"]["first_s"], 4),
+        "cold_second_suggest_s_pot": round(cold["pot"]["second_s"], 4),
+        "cold_second_suggest_s_scipy": round(cold["scipy"]["second_s"], 4),
+        "cold_same_total": abs(cold["pot"]["total"] - cold["scipy"]["total"]) <= 1e-6,
+        **{f"solve_s_pot_{size}": round(c["solve_s"], 4) for size, c in cases.items()},
+        **{f"solve_s_scipy_{size}": round(c["scipy_s"], 4) for size, c in cases.items()},
+        "scipy_optimal": all(c["scipy_optimal"] for c in cases.values()),
         "solver_s_5000x2500": round(large["solver_s"], 4),
         "solver_s_2000x1000": round(small["solver_s"], 4),
         "score_s_5000x2500": round(large["score_s"], 4),
@@ -671,4 +785,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--cold":
+        cold_child(sys.argv[2])
+    else:
+        main()

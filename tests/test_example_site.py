@@ -447,3 +447,58 @@ def test_no_demo_name_is_shared_by_two_people():
     past = {name for pair in PAIRS for name in pair[:2]}
     assert current & past == set()
     assert len(past) == 2 * len(PAIRS)
+
+
+DEPLOY_DATABASE = "light_install_deploy"
+
+
+def test_production_settings_pass_check_deploy_on_postgresql_with_an_email_provider():
+    # Every choice docs/howto/deploy.md lists made: a year of HSTS with subdomains and
+    # preload, Redis for the rate limit, Postmark through anymail, tracking authenticated.
+    import psycopg
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        if not db.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DEPLOY_DATABASE]
+        ).fetchone():
+            db.execute(f"CREATE DATABASE {DEPLOY_DATABASE}")
+    env = clean_environment(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="dummy-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        DJANGO_ALLOWED_HOSTS="mentoring.example.org",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DEPLOY_DATABASE}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        EMAIL_BACKEND="anymail.backends.postmark.EmailBackend",
+        POSTMARK_SERVER_TOKEN="server-token",
+        ANYMAIL_WEBHOOK_SECRET="tracking:a-long-random-password",
+        DJANGO_SECURE_HSTS_SECONDS="31536000",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        DJANGO_SECURE_HSTS_PRELOAD="true",
+        PYTHONPATH=f"{REPO / 'example_site'}{os.pathsep}{REPO}",
+    )
+    command = [sys.executable, "manage.py", "check", "--deploy", "--database", "default"]
+    done = subprocess.run(
+        [*command, "--fail-level", "WARNING"],
+        cwd=REPO / "example_site",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "System check identified no issues (0 silenced)." in output, output
+    # The provider is really configured: anymail's backend refuses to start without its key.
+    script = (
+        "import django; django.setup()\n"
+        "from anymail.backends.postmark import EmailBackend\n"
+        "print(EmailBackend().server_token)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO / "example_site",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "server-token", done.stderr

@@ -1,3 +1,7 @@
+import ast
+import configparser
+import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
@@ -90,12 +94,60 @@ def test_wheel_metadata_declares_the_requirements(wheel):
         "Requires-Dist: wagtail-modeladmin>=2.5",
         "Requires-Dist: django-anymail>=15",
         "Requires-Dist: django-tasks>=0.9",
-        "Requires-Dist: scipy",
+        "Requires-Dist: scipy>=1.11",
+        "Requires-Dist: openpyxl>=3.1",
+        'Requires-Dist: POT>=0.9.7; extra == "large"',
+        "Provides-Extra: large",
         "Provides-Extra: test",
         "Provides-Extra: docs",
         "License: BSD-3-Clause",
     ):
         assert requirement in metadata
+
+
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", requirement).group()).lower()
+
+
+def _setup_cfg():
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    return config
+
+
+def _install_requires() -> set[str]:
+    lines = _setup_cfg()["options"]["install_requires"].strip().splitlines()
+    return {_name(line) for line in lines if line.strip()}
+
+
+def _imported_top_levels() -> set[str]:
+    found = set()
+    for path in (REPO / "wagtail_mentoring").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"wagtail_mentoring", "__future__"}
+
+
+def test_install_requires_declares_every_distribution_the_package_imports():
+    distributions = importlib.metadata.packages_distributions()
+    imported = _imported_top_levels()
+    assert {"django_tasks", "openpyxl", "numpy", "scipy", "anymail"} <= imported
+    needed = {
+        _name(distributions[name][0]) for name in imported if name != "ot"
+    }  # "ot" is imported only when installed: the `large` extra
+    assert needed - _install_requires() == set()
+    assert _install_requires() - needed == set()  # nothing declared that is not imported
+
+
+def test_pot_is_the_large_extra_not_a_requirement():
+    assert "ot" in _imported_top_levels()
+    assert "pot" not in _install_requires()
+    extras = _setup_cfg()["options.extras_require"]
+    assert [_name(line) for line in extras["large"].split()] == ["pot"]
+    assert "pot" in {_name(line) for line in extras["test"].split()}  # tests run both
 
 
 def _next_release_warnings():

@@ -91,6 +91,24 @@ def check_commitment_months(app_configs=None, **kwargs):
     return errors
 
 
+def check_page_model(app_configs=None, **kwargs):
+    """E014: Wagtail's own page model, not a swapped one (WAGTAIL_PAGE_MODEL, Wagtail 8)."""
+    from django.conf import settings
+
+    swapped = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
+    if str(swapped).lower() == "wagtailcore.page":
+        return []
+    return [
+        checks.Error(
+            f"wagtail_mentoring needs Wagtail's own page model, but WAGTAIL_PAGE_MODEL is "
+            f"{swapped!r}: its pages extend wagtail.models.Page and its cycles and "
+            "applications refer to wagtailcore.Page.",
+            hint="Remove WAGTAIL_PAGE_MODEL, or leave wagtail_mentoring out of INSTALLED_APPS.",
+            id="wagtail_mentoring.E014",
+        )
+    ]
+
+
 def check_required_apps(app_configs=None, **kwargs):
     return [
         checks.Error(
@@ -397,6 +415,7 @@ def check_email_base_url(app_configs=None, **kwargs):
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
+    checks.register(check_page_model)
     checks.register(check_commitment_months)
     checks.register(check_membership_backend)
     checks.register(check_choice_settings)

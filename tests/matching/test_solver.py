@@ -1,4 +1,7 @@
+import contextlib
 import itertools
+import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -7,6 +10,25 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from wagtail_mentoring.matching.solver import solve, solve_greedy
+
+BACKENDS = pytest.mark.parametrize("backend", ["pot", "scipy"])
+
+
+@contextlib.contextmanager
+def installed(backend):
+    """POT installed (as in the test environment), or not: ``import ot`` then fails."""
+    if backend == "pot":
+        yield
+        return
+    with mock.patch.dict(sys.modules, {"ot": None}):
+        yield
+
+
+def solve_with(backend, score, allowed, capacity):
+    with installed(backend):
+        solution = solve(score, allowed, capacity)
+    assert solution.backend == backend or not solution.pairs
+    return solution
 
 
 def brute_force(score, allowed, capacity):
@@ -53,19 +75,22 @@ def random_instance(seed, n, m):
     return score, allowed, capacity
 
 
+@BACKENDS
 @settings(max_examples=200, deadline=None)
 @given(instances)
-def test_solver_total_equals_brute_force(instance):
+def test_solver_total_equals_brute_force(backend, instance):
     score, allowed, capacity = random_instance(*instance)
-    solution = solve(score, allowed, capacity)
+    solution = solve_with(backend, score, allowed, capacity)
     assert solution.total == pytest.approx(brute_force(score, allowed, capacity))
 
 
+@BACKENDS
 @settings(max_examples=200, deadline=None)
 @given(instances)
-def test_solution_never_breaks_a_constraint(instance):
+def test_solution_never_breaks_a_constraint(backend, instance):
     score, allowed, capacity = random_instance(*instance)
-    for solution in (solve(score, allowed, capacity), solve_greedy(score, allowed, capacity)):
+    exact = solve_with(backend, score, allowed, capacity)
+    for solution in (exact, solve_greedy(score, allowed, capacity)):
         mentees = [i for i, _ in solution.pairs]
         assert len(mentees) == len(set(mentees))  # at most one mentor each
         used = np.bincount([j for _, j in solution.pairs], minlength=len(capacity))
@@ -74,46 +99,50 @@ def test_solution_never_breaks_a_constraint(instance):
         assert solution.total == pytest.approx(sum(score[i, j] for i, j in solution.pairs))
 
 
+@BACKENDS
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(min_value=0, max_value=2**32 - 1),
     st.sampled_from([(40, 20), (120, 50), (200, 120), (90, 90)]),
     st.sampled_from([6, 101]),  # few distinct scores (ties everywhere) or many
 )
-def test_larger_cycles_reach_the_hungarian_optimum(seed, shape, levels):
+def test_larger_cycles_reach_the_hungarian_optimum(backend, seed, shape, levels):
     rng = np.random.default_rng(seed)
     n, m = shape
     score = rng.integers(0, levels, (n, m)) * rng.choice([1.0, 0.37])
     allowed = rng.random((n, m)) < rng.choice([0.3, 0.9])
     capacity = rng.integers(0, 4, m)
-    solution = solve(score, allowed, capacity)
+    solution = solve_with(backend, score, allowed, capacity)
     assert solution.total == pytest.approx(expanded_hungarian(score, allowed, capacity), abs=1e-6)
     assert solution.bound == pytest.approx(solution.total, abs=1e-6)
 
 
-def test_a_mentee_gives_way_beyond_the_first_candidates():
+@BACKENDS
+def test_a_mentee_gives_way_beyond_the_first_candidates(backend):
     # Both mentees' best by far is mentor 0; the optimum sends mentee 0 to mentor 1,
     # a pair the first round does not consider.
     score = np.array([[10.0, 5.0], [10.0, 0.0]])
-    solution = solve(score, np.ones((2, 2), dtype=bool), np.array([1, 1]))
+    solution = solve_with(backend, score, np.ones((2, 2), dtype=bool), np.array([1, 1]))
     assert solution.pairs == [(0, 1), (1, 0)] and solution.total == 15
     assert solution.rounds >= 2  # found in a later round
 
 
-def test_optimum_beats_greedy_where_greedy_is_short_sighted():
+@BACKENDS
+def test_optimum_beats_greedy_where_greedy_is_short_sighted(backend):
     # Greedy gives mentor 0 to mentee 0 (score 10) and leaves mentee 1 with nothing;
     # the optimum pairs 0-1 and 1-0 for 9 + 8.
     score = np.array([[10.0, 9.0], [8.0, 0.0]])
     allowed = np.ones((2, 2), dtype=bool)
     capacity = np.array([1, 1])
     assert solve_greedy(score, allowed, capacity).total == 10
-    optimum = solve(score, allowed, capacity)
+    optimum = solve_with(backend, score, allowed, capacity)
     assert optimum.pairs == [(0, 1), (1, 0)] and optimum.total == 17
 
 
-def test_capacity_lets_one_mentor_take_several():
+@BACKENDS
+def test_capacity_lets_one_mentor_take_several(backend):
     score = np.array([[5.0], [4.0], [3.0]])
-    solution = solve(score, np.ones((3, 1), dtype=bool), np.array([2]))
+    solution = solve_with(backend, score, np.ones((3, 1), dtype=bool), np.array([2]))
     assert solution.pairs == [(0, 0), (1, 0)]
 
 
@@ -128,3 +157,30 @@ def test_bad_shapes_are_refused():
         solve(np.ones((2, 2)), np.ones((2, 2), bool), np.ones(3, int))
     with pytest.raises(ValueError, match="cannot be negative"):
         solve(np.ones((2, 2)), np.ones((2, 2), bool), np.array([1, -1]))
+
+
+def test_without_pot_the_solver_uses_scipy_and_never_imports_ot():
+    score = np.array([[10.0, 5.0], [10.0, 0.0]])
+    with installed("scipy"):
+        solution = solve(score, np.ones((2, 2), dtype=bool), np.array([1, 1]))
+        assert sys.modules["ot"] is None  # still blocked: nothing imported it for real
+    assert solution.backend == "scipy" and solution.total == 15
+    assert solve(score, np.ones((2, 2), dtype=bool), np.array([1, 1])).backend == "pot"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_both_backends_prove_the_same_optimum_on_a_realistic_pool(seed):
+    # 300 mentees x 150 mentors, few distinct scores: many tied optima, the hard case
+    # for the price computation.
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, 21, (300, 150)) * (100 / 21)
+    allowed = rng.random((300, 150)) < 0.6
+    capacity = rng.integers(1, 4, 150)
+    pot = solve_with("pot", score, allowed, capacity)
+    scipy_only = solve_with("scipy", score, allowed, capacity)
+    reference = expanded_hungarian(score, allowed, capacity)
+    assert pot.total == pytest.approx(reference, abs=1e-6)
+    assert scipy_only.total == pytest.approx(reference, abs=1e-6)
+    assert scipy_only.bound == pytest.approx(scipy_only.total, abs=1e-6)
+    # Certified in the candidate rounds, not by the fallback onto every usable pair.
+    assert scipy_only.arcs < int((allowed & (score > 0)).sum())

@@ -6,11 +6,16 @@ be used. :func:`solve` finds the optimum without ever solving the whole matrix:
 
 1. **Candidates.** For each mentee, keep the pairs whose score less the mentor's price
    is within a small margin of that mentee's best (prices start at 0).
-2. **Restricted optimum.** Solve the problem on the candidate pairs only, exactly, with
-   POT's network simplex (``ot.emd`` on a sparse cost matrix): each mentee supplies one
-   unit, each mentor demands its capacity, and a dummy row and column let seats stay
-   empty and mentees stay unmatched. The solver's dual potentials give each mentor a
-   price ``p >= 0``.
+2. **Restricted optimum.** Solve the problem on the candidate pairs only, exactly, and
+   give each mentor a price ``p >= 0`` (optimal dual values of the restricted problem).
+   With POT installed (the ``large`` extra), POT's network simplex does both (``ot.emd``
+   on a sparse cost matrix: each mentee supplies one unit, each mentor demands its
+   capacity, a dummy row and column let seats stay empty and mentees stay unmatched; its
+   dual potentials are the prices). Without POT, scipy alone: a minimum-weight bipartite
+   matching on the candidate pairs, one column per mentor seat and one "unmatched"
+   column per mentee, gives the optimum; the prices are then shortest distances in the
+   graph of complementary slackness (Bellman-Ford), which exist because the matching is
+   optimal. ``import ot`` runs only here, on the first solve that finds POT.
 3. **Certificate.** For any prices ``p >= 0``, ``u_i = max(0, max_j score_ij - p_j)``
    over every allowed pair makes ``sum(u) + capacity @ p`` an upper bound on the best
    total of the *whole* problem (LP duality). When the restricted optimum reaches that
@@ -46,6 +51,7 @@ class Solution:
     rounds: int = 0  # restricted problems solved
     arcs: int = 0  # candidate pairs in the last one
     bound: float = 0.0  # the proven upper bound on the total (equal to it, up to rounding)
+    backend: str = ""  # "pot" or "scipy": what solved the restricted problems
 
 
 def _check(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> None:
@@ -66,8 +72,23 @@ def _blocks(n: int):
         yield start, min(n, start + BLOCK)
 
 
-def _restricted(score, arcs, capacity):
+def backend() -> str:
+    """``"pot"`` when POT can be imported (the ``large`` extra), else ``"scipy"``."""
+    try:
+        import ot  # noqa: F401  (177 MB, seconds to import: only when a solve needs it)
+    except ImportError:
+        return "scipy"
+    return "pot"
+
+
+def _restricted(score, arcs, capacity, name):
     """The optimum on the candidate ``arcs`` (flat indices): (rows, columns, prices)."""
+    if name == "pot":
+        return _restricted_pot(score, arcs, capacity)
+    return _restricted_scipy(score, arcs, capacity)
+
+
+def _restricted_pot(score, arcs, capacity):
     import ot
     from scipy.sparse import coo_array
 
@@ -102,6 +123,70 @@ def _restricted(score, arcs, capacity):
     plan = plan.tocoo()
     used = (plan.data > 0.5) & (plan.row < n) & (plan.col < m)
     return plan.row[used].astype(np.int64), plan.col[used].astype(np.int64), prices
+
+
+def _restricted_scipy(score, arcs, capacity):
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching, shortest_path
+
+    n, m = score.shape
+    rows, cols = np.divmod(arcs, m)
+    arc_score = score.ravel()[arcs]
+    top = float(arc_score.max(initial=0.0)) + 1.0
+    # The primal: each arc once per seat of its mentor; mentee i's own column n_seats + i
+    # means "unmatched". Weights top - score > 0, so the matching maximises the score.
+    seats = int(capacity.sum())
+    seat_mentor = np.repeat(np.arange(m), capacity)
+    per_arc = capacity[cols]
+    arc_of = np.repeat(np.arange(len(arcs)), per_arc)
+    offset = np.arange(len(arc_of)) - np.repeat(np.cumsum(per_arc) - per_arc, per_arc)
+    seat = (np.cumsum(capacity) - capacity)[cols][arc_of] + offset
+    graph = csr_array(
+        (
+            np.concatenate([top - arc_score[arc_of], np.full(n, top)]),
+            (
+                np.concatenate([rows[arc_of], np.arange(n)]),
+                np.concatenate([seat, seats + np.arange(n)]),
+            ),
+        ),
+        shape=(n, seats + n),
+    )
+    _, column = min_weight_full_bipartite_matching(graph)
+    matched = np.flatnonzero(column < seats)
+    mentor = seat_mentor[column[matched]]
+    # The prices: p_b - p_a <= w is an edge a -> b of weight w; node m is a free seat
+    # (price 0). Shortest distances from it satisfy every edge, hence complementary
+    # slackness with the optimal matching: they are optimal dual prices.
+    assigned = np.full(n, -1)
+    assigned[matched] = mentor
+    arc_mentor = assigned[rows]
+    moved = (arc_mentor >= 0) & (arc_mentor != cols)  # u_i = s_ij - p_j >= s_ik - p_k
+    alone = arc_mentor < 0  # u_i = 0 >= s_ik - p_k
+    free = np.flatnonzero(np.bincount(mentor, minlength=m) < capacity)  # p_j <= 0
+    source = [cols[moved], cols[alone], np.full(len(matched), m), np.full(len(free), m)]
+    target = [arc_mentor[moved], np.full(int(alone.sum()), m), mentor, free]
+    weight = [
+        score[rows[moved], arc_mentor[moved]] - arc_score[moved],
+        -arc_score[alone],
+        score[matched, mentor],  # u_i = s_ij - p_j >= 0
+        np.zeros(len(free)),
+    ]
+    source += [np.arange(m)]  # p_j >= 0
+    target += [np.full(m, m)]
+    weight += [np.zeros(m)]
+    source, target, weight = map(np.concatenate, (source, target, weight))
+    # Keep the lightest of parallel edges; a sliver above rounding of each weight keeps
+    # cycles of weight 0 (ties) from looking negative.
+    key = source * (m + 1) + target
+    order = np.lexsort((weight, key))
+    _, first = np.unique(key[order], return_index=True)
+    keep = order[first]
+    edges = csr_array(
+        (weight[keep] + 1e-15 * top, (source[keep], target[keep])), shape=(m + 1, m + 1)
+    )
+    distance = shortest_path(edges, method="BF", directed=True, indices=m)[:m]
+    prices = np.where(np.isfinite(distance), np.maximum(distance, 0.0), 0.0)
+    return matched.astype(np.int64), mentor.astype(np.int64), prices
 
 
 def _candidates(scaled, prices, margin, buffer):
@@ -168,10 +253,11 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solut
     tolerance = 1e-13 * (n + m) * top + 1e-9
 
     arcs, _ = _candidates(scaled, np.zeros(m), FIRST_MARGIN, buffer32)
+    name = backend()
     rounds = 0
     while True:
         rounds += 1
-        rows, cols, prices = _restricted(score, arcs, capacity)
+        rows, cols, prices = _restricted(score, arcs, capacity, name)
         total = float(score[rows, cols].sum())
         new, best_total = _candidates(scaled, prices / top, MARGIN, buffer32)
         merged = np.union1d(arcs, new)
@@ -187,7 +273,7 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solut
         if len(merged) == len(arcs):
             # Only rounding can stall the rounds: solve on every usable pair instead.
             arcs = np.flatnonzero(usable)
-            rows, cols, prices = _restricted(score, arcs, capacity)
+            rows, cols, prices = _restricted(score, arcs, capacity, name)
             total = float(score[rows, cols].sum())
             bound = float(_bound_terms(score, usable, prices, buffer64).sum() + capacity @ prices)
             break
@@ -196,10 +282,15 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solut
     pairs = sorted(zip(rows.tolist(), cols.tolist(), strict=True))
     if (
         len(set(rows.tolist())) != len(rows) or (np.bincount(cols, minlength=m) > capacity).any()
-    ):  # never expected: the network simplex answers with whole units
+    ):  # never expected: both backends answer with whole units
         raise RuntimeError("The matching solver returned an infeasible plan.")
     return Solution(
-        pairs=pairs, total=_total(score, pairs), rounds=rounds, arcs=len(arcs), bound=bound
+        pairs=pairs,
+        total=_total(score, pairs),
+        rounds=rounds,
+        arcs=len(arcs),
+        bound=bound,
+        backend=name,
     )
 
 
