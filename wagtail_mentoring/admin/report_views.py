@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..models import Cycle
+from ..models.surveys import RATING_MAX
 from ..report import bar_chart, cycle_report
 from .cycles import open_latest_cycle
 from .exports import neutralise_formula as escape_formula
@@ -61,12 +62,17 @@ def report(request, cycle_id):
         "matches": bar_chart(
             [
                 (_("Active"), figures.active),
+                (_("Approved, not started yet"), figures.not_started),
                 (_("Completed"), figures.completed),
                 (_("Ended early"), figures.ended_early),
             ]
         ),
         "rounds": [
-            bar_chart([(q, round(avg, 2)) for q, avg, _n in r.averages], unit="/5")
+            bar_chart(
+                [(q, round(avg, 2)) for q, avg, _n in r.averages],
+                unit=f"/{RATING_MAX}",
+                maximum=RATING_MAX,
+            )
             for r in figures.rounds
         ],
     }
