@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ..models import Cycle
 from ..models.surveys import RATING_MAX
 from ..report import bar_chart, cycle_report
-from .cycles import open_latest_cycle
+from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .exports import neutralise_formula as escape_formula
 from .permissions import committee_only
 
@@ -29,6 +29,7 @@ def report_index(request):
 @committee_only
 def report(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
+    remember_cycle(request, cycle)
     figures = cycle_report(cycle)
     export = request.GET.get("export")
     filename = f"mentoring-report-{slugify(cycle.name)}"
@@ -88,6 +89,6 @@ def report(request, cycle_id):
             "report": figures,
             "charts": charts,
             "rounds": list(zip(figures.rounds, charts["rounds"], strict=True)),
-            "cycles": Cycle.objects.all(),
+            "cycles": cycle_choices(),
         },
     )
