@@ -793,3 +793,20 @@ def test_a_refused_form_lists_its_errors_at_the_top_with_links(
 def test_a_clean_form_has_no_error_summary(client, member, mentee_page, open_cycle, topics):
     client.force_login(member)
     assert soup(client.get(mentee_page.url)).select(".mentoring-form__summary") == []
+
+
+def test_the_coordinator_field_says_when_the_coordinator_is_emailed(
+    client, site_settings, make_user
+):
+    # The emails above go to the coordinator on a submission, on applying again and on
+    # a withdrawal; the settings form says so, and does not promise a note for edits.
+    editor = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(editor)
+    page = client.get(
+        f"/admin/settings/wagtail_mentoring/mentoringsettings/{site_settings.site_id}/"
+    )
+    assert page.status_code == 200
+    field = soup(page).select_one("[data-field-wrapper]:has(#id_coordinator_email)")
+    help_text = " ".join(field.select_one("[id$=helptext], .help").get_text().split())
+    assert "every new application" not in help_text
+    assert "submitted again" in help_text and "withdraws" in help_text

@@ -146,3 +146,55 @@ def test_the_report_is_for_the_committee_only(client, cycle_with_history, make_u
     url = f"/admin/mentoring/report/{cycle_with_history.pk}/"
     assert client.get(url).status_code == 403
     assert client.get(url + "?export=csv").status_code == 403
+
+
+def _report_page(client, make_user, cycle) -> str:
+    chair = make_user(member=False, is_superuser=True, is_staff=True)
+    client.force_login(chair)
+    return client.get(f"/admin/mentoring/report/{cycle.pk}/").content.decode()
+
+
+def _bars(html: str, title: str) -> list[tuple[float, float]]:
+    """(bar width, scale width) of each bar of the chart titled ``title``."""
+    import re
+
+    pattern = r'<svg[^>]*aria-label="' + re.escape(title) + r'".*?</svg>'
+    svg = re.search(pattern, html, re.S)
+    assert svg, f"no chart titled {title!r}"
+    scales = re.findall(r'class="mentoring-chart__scale"[^>]*width="([\d.]+)"', svg.group(0))
+    bars = re.findall(r'class="mentoring-chart__bar"[^>]*width="([\d.]+)"', svg.group(0))
+    assert scales and len(scales) == len(bars)
+    return [(float(b), float(s)) for b, s in zip(bars, scales, strict=True)]
+
+
+def test_rating_bars_scale_to_the_top_of_the_scale(client, cycle_with_history, make_user):
+    html = _report_page(client, make_user, cycle_with_history)
+    ((bar, scale),) = _bars(html, "Pairing fit")
+    assert bar / scale == pytest.approx(4.5 / 5, abs=0.01)
+
+
+def test_count_bars_scale_to_the_largest_count(client, cycle_with_history, make_user):
+    html = _report_page(client, make_user, cycle_with_history)
+    mentors, mentees = _bars(html, "Applications by role")
+    assert mentees[0] == pytest.approx(mentees[1])
+    assert mentors[0] / mentors[1] == pytest.approx(2 / 3, abs=0.01)
+
+
+def test_approved_pairs_not_started_are_not_active(
+    client, make_application, make_user, django_capture_on_commit_callbacks
+):
+    from wagtail_mentoring.matching.lifecycle import start
+
+    mentor = make_application("mentor", capacity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(propose(make_application("mentee"), mentor))
+        start(approve(propose(make_application("mentee"), mentor)))
+    report = cycle_report(mentor.cycle)
+    assert (report.active, report.not_started) == (1, 1)
+    html = _report_page(client, make_user, mentor.cycle)
+    assert '<th scope="row">Active</th><td>1</td>' in html
+    assert '<th scope="row">Approved, not started yet</th><td>1</td>' in html
+    url = f"/admin/mentoring/report/{mentor.cycle.pk}/?export=csv"
+    figures = dict(list(csv.reader(io.StringIO(client.get(url).content.decode())))[1:])
+    assert figures["Matches active"] == "1"
+    assert figures["Matches approved, not started yet"] == "1"

@@ -50,7 +50,8 @@ class CycleReport:
     mentees: int
     mentees_matched: int
     waiting_days: list[int]  # submitted to approved, per matched mentee
-    active: int
+    active: int  # started (status active), approved-only pairs excluded
+    not_started: int  # approved, not started yet
     completed: int
     ended_early: int
     rounds: list[RoundFigures]
@@ -90,6 +91,7 @@ class CycleReport:
             (_("Median wait to be matched (days)"), number(self.median_wait)),
             (_("90th percentile wait (days)"), number(self.p90_wait)),
             (_("Matches active"), str(self.active)),
+            (_("Matches approved, not started yet"), str(self.not_started)),
             (_("Matches completed"), str(self.completed)),
             (_("Matches ended early"), str(self.ended_early)),
         ]
@@ -145,7 +147,8 @@ def cycle_report(cycle) -> CycleReport:
         mentees=by_role.get(Role.MENTEE, 0),
         mentees_matched=len(first_approval),
         waiting_days=sorted(first_approval.values()),
-        active=statuses[MatchStatus.APPROVED] + statuses[MatchStatus.ACTIVE],
+        active=statuses[MatchStatus.ACTIVE],
+        not_started=statuses[MatchStatus.APPROVED],
         completed=statuses[MatchStatus.COMPLETED],
         ended_early=statuses[MatchStatus.ENDED_EARLY],
         rounds=_round_figures(cycle),
@@ -184,22 +187,45 @@ def _round_figures(cycle) -> list[RoundFigures]:
     return figures
 
 
-def bar_chart(bars: list[tuple[str, float]], width: int = 420, unit: str = "") -> dict:
-    """Geometry for a horizontal bar chart drawn as SVG by the report's template."""
-    top = max((value for _, value in bars), default=0) or 1
-    row = 28
+#: Rough width of one character of the charts' 13px text, generous so labels fit.
+CHAR_WIDTH = 8
+
+
+def bar_chart(
+    bars: list[tuple[str, float]],
+    width: int = 420,
+    unit: str = "",
+    maximum: float | None = None,
+) -> dict:
+    """Geometry for a horizontal bar chart drawn as SVG by the report's template.
+
+    Each bar has its label on a line above it and its value right after it. Bars scale
+    to ``maximum`` (for example the top of a rating scale) or, without one, to the
+    largest value. The drawing is made wide enough for its longest label and value, so
+    no text is cut off at the edge of the SVG.
+    """
+    top = maximum or max((value for _, value in bars), default=0) or 1
+    values = [f"{value}{unit}" for _, value in bars]
+    value_width = CHAR_WIDTH * max((len(text) for text in values), default=0) + 12
+    area = width - value_width
+    label_width = CHAR_WIDTH * max((len(str(label)) for label, _ in bars), default=0)
+    row = 44
     return {
-        "width": width,
+        "width": max(width, label_width + 4),
         "height": row * len(bars) + 4,
         "unit": unit,
+        "scale": round(area, 1),
         "bars": [
             {
                 "label": label,
                 "value": value,
-                "y": i * row,
-                "text_y": i * row + 18,
-                "length": round((width - 200) * value / top, 1),
+                "text": text,
+                "label_y": i * row + 14,
+                "y": i * row + 20,
+                "text_y": i * row + 34,
+                "length": round(area * min(value, top) / top, 1),
+                "value_x": round(area * min(value, top) / top + 6, 1),
             }
-            for i, (label, value) in enumerate(bars)
+            for i, ((label, value), text) in enumerate(zip(bars, values, strict=True))
         ],
     }

@@ -17,7 +17,7 @@ from ..conf import app_settings
 from ..emails.outbox import pair_email, queue_emails
 from ..models import Application, ApplicationStatus, Cycle, Match, Role
 from ..models.matches import HOLDS_CAPACITY, MatchStatus
-from .cycles import open_latest_cycle
+from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .exports import neutralise_formula
 from .permissions import committee_only
 
@@ -79,6 +79,7 @@ def conference(request, cycle_id):
             ),
         )
         return redirect("wagtail_mentoring_conference", cycle_id=cycle.pk)
+    remember_cycle(request, cycle)
     groups = volunteers(cycle)
     if request.GET.get("export") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -100,7 +101,7 @@ def conference(request, cycle_id):
         "wagtail_mentoring/admin/conference.html",
         {
             "cycle": cycle,
-            "cycles": Cycle.objects.all(),
+            "cycles": cycle_choices(),
             "groups": groups,
             "pairs": len(pairs),
         },

@@ -18,7 +18,7 @@ from ..matching.pool import OPEN_STATUSES
 from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import HOLDS_CAPACITY, LIVE
-from .cycles import open_latest_cycle
+from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .permissions import committee_only as _committee_only
 
 
@@ -39,6 +39,7 @@ def matching_cycle(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     if request.method == "POST":
         return _cycle_action(request, cycle)
+    remember_cycle(request, cycle)
     now = timezone.now()
     threshold = app_settings.WAITING_DAYS_WARNING
     live = Match.objects.filter(cycle=cycle, status__in=LIVE).values("mentee_id")
@@ -80,7 +81,7 @@ def matching_cycle(request, cycle_id):
     )
     context = {
         "cycle": cycle,
-        "cycles": Cycle.objects.all(),
+        "cycles": cycle_choices(),
         "discarded": discarded,
         "pool": pool,
         "free_places": free_places,
@@ -235,6 +236,7 @@ def matching_mentee(request, application_id):
             messages.error(request, str(error))
             return redirect("wagtail_mentoring_matching_mentee", application_id=mentee.pk)
         return redirect("wagtail_mentoring_matching_cycle", cycle_id=mentee.cycle_id)
+    remember_cycle(request, mentee.cycle)
     context = {
         "mentee": mentee,
         "cycle": mentee.cycle,

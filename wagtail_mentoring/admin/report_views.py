@@ -12,8 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..models import Cycle
+from ..models.surveys import RATING_MAX
 from ..report import bar_chart, cycle_report
-from .cycles import open_latest_cycle
+from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .exports import neutralise_formula as escape_formula
 from .permissions import committee_only
 
@@ -28,6 +29,7 @@ def report_index(request):
 @committee_only
 def report(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
+    remember_cycle(request, cycle)
     figures = cycle_report(cycle)
     export = request.GET.get("export")
     filename = f"mentoring-report-{slugify(cycle.name)}"
@@ -61,12 +63,17 @@ def report(request, cycle_id):
         "matches": bar_chart(
             [
                 (_("Active"), figures.active),
+                (_("Approved, not started yet"), figures.not_started),
                 (_("Completed"), figures.completed),
                 (_("Ended early"), figures.ended_early),
             ]
         ),
         "rounds": [
-            bar_chart([(q, round(avg, 2)) for q, avg, _n in r.averages], unit="/5")
+            bar_chart(
+                [(q, round(avg, 2)) for q, avg, _n in r.averages],
+                unit=f"/{RATING_MAX}",
+                maximum=RATING_MAX,
+            )
             for r in figures.rounds
         ],
     }
@@ -82,6 +89,6 @@ def report(request, cycle_id):
             "report": figures,
             "charts": charts,
             "rounds": list(zip(figures.rounds, charts["rounds"], strict=True)),
-            "cycles": Cycle.objects.all(),
+            "cycles": cycle_choices(),
         },
     )

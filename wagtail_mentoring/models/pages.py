@@ -18,7 +18,9 @@ from django.contrib.messages import get_messages
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -103,6 +105,38 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
     @cached_property
     def current_cycle(self) -> Cycle | None:
         return self.get_current_cycle()
+
+    def get_add_cycle_url(self, request) -> str | None:
+        """For a user who may add cycles, where to add one for this page; else ``None``.
+
+        The permission is the one the Cycles admin's create view checks
+        (``wagtail_mentoring.add_cycle``); the link preselects this page. A site that
+        registers no Cycles admin gets ``""``: the user is told, without a link.
+        """
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and user.has_perm("wagtail_mentoring.add_cycle")):
+            return None
+        try:
+            url = reverse("wagtail_mentoring_cycle_modeladmin_create")
+        except NoReverseMatch:
+            return ""
+        return f"{url}?program_page={self.pk}"
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the page; a page that carries an editor's hint is never cached for others.
+
+        With no cycle, an editor who may add one reads so on the page (see
+        ``get_add_cycle_url()``); that response is marked private and varies on the
+        cookie, so no shared cache hands it to a visitor.
+        """
+        request.wagtail_mentoring_add_cycle_url = (
+            self.get_add_cycle_url(request) if self.current_cycle is None else None
+        )
+        response = super().serve(request, *args, **kwargs)
+        if request.wagtail_mentoring_add_cycle_url is not None:
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ("Cookie",))
+        return response
 
     # -- FAQ structured data ----------------------------------------------------
 
@@ -248,6 +282,7 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["cycle"] = self.current_cycle
+        context["add_cycle_url"] = getattr(request, "wagtail_mentoring_add_cycle_url", None)
         context["faq_json_ld"] = self.get_faq_json_ld()
         return context
 

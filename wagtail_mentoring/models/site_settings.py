@@ -12,7 +12,11 @@ class MentoringSettings(BaseSiteSetting):
     coordinator_email = models.EmailField(
         _("coordinator email"),
         blank=True,
-        help_text=_("Receives a note for every new application. Leave empty to send none."),
+        help_text=_(
+            "Receives a note when an application is submitted (or submitted again after a "
+            "withdrawal) and when an applicant withdraws; edits are not notified. Leave "
+            "empty to send none."
+        ),
     )
     login_message = models.TextField(
         _("message for visitors who are not logged in"),

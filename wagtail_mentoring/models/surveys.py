@@ -30,7 +30,9 @@ from ..inputs import AnswerFormBuilder, mark_required
 from .pages import MentoringPageMixin
 
 TOKEN_SALT = "wagtail_mentoring.survey"
-RATINGS = [(str(n), str(n)) for n in range(1, 6)]
+#: The top of every rating scale (1 to RATING_MAX).
+RATING_MAX = 5
+RATINGS = [(str(n), str(n)) for n in range(1, RATING_MAX + 1)]
 #: The words for the ends of a rating scale when the question's help text names none.
 RATING_ENDS = (_("not at all"), _("very much"))
 
@@ -47,7 +49,7 @@ def rating_choices(help_text: str = "") -> tuple[list[tuple[str, str]], str]:
         help_text = ""
     choices = list(RATINGS)
     choices[0] = ("1", format_lazy("1 = {}", low))
-    choices[-1] = ("5", format_lazy("5 = {}", high))
+    choices[-1] = (str(RATING_MAX), format_lazy("{} = {}", RATING_MAX, high))
     return choices, help_text
 
 
