@@ -33,10 +33,23 @@ def _chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "module_world: shares committed data across a module's tests; runs after every "
+        "other test (pytest-django puts transactional tests last, and these come after).",
+    )
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+    # After pytest-django's ordering, keeping it: data committed for a whole module
+    # (and flushed after it) must never be seen by a test that expects the database
+    # as migrations left it.
+    items.sort(key=lambda item: item.get_closest_marker("module_world") is not None)
 
 
 @pytest.fixture(scope="session")
