@@ -431,6 +431,40 @@ def check_login_url(app_configs=None, **kwargs):
     ]
 
 
+def check_program_child_page_types(app_configs=None, **kwargs):
+    """E013: the extra page types allowed under a programme page are page models."""
+    from wagtail.models import Page
+
+    value = app_settings.PROGRAM_CHILD_PAGE_TYPES
+    hint = (
+        'List "app_label.ModelName" strings of your page models, such as '
+        '["home.StandardPage"], or remove the setting.'
+    )
+    if not isinstance(value, list | tuple):
+        return [
+            checks.Error(
+                f"{PREFIX}PROGRAM_CHILD_PAGE_TYPES must be a list, got {value!r}.",
+                hint=hint,
+                id="wagtail_mentoring.E013",
+            )
+        ]
+    errors = []
+    for name in value:
+        try:
+            model = apps.get_model(name) if isinstance(name, str) else None
+        except (LookupError, ValueError):
+            model = None
+        if model is None or not issubclass(model, Page):
+            errors.append(
+                checks.Error(
+                    f"{PREFIX}PROGRAM_CHILD_PAGE_TYPES has {name!r}, which is no page model.",
+                    hint=hint,
+                    id="wagtail_mentoring.E013",
+                )
+            )
+    return errors
+
+
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
@@ -443,5 +477,6 @@ def register() -> None:
     checks.register(check_match_weights)
     checks.register(check_email_base_url)
     checks.register(check_login_url, checks.Tags.urls)
+    checks.register(check_program_child_page_types, checks.Tags.models)
     checks.register(check_rate_limit_cache, deploy=True)
     checks.register(check_tracking_deploy, deploy=True)

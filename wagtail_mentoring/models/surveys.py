@@ -26,7 +26,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from ..inputs import AnswerFormBuilder, mark_required
-from .pages import MentoringPageMixin
+from .pages import MentoringPageMixin, program_page_models
 
 TOKEN_SALT = "wagtail_mentoring.survey"
 RATINGS = [(str(n), str(n)) for n in range(1, 6)]
@@ -108,6 +108,11 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
 
     class Meta:
         verbose_name = _("mentoring survey page")
+
+    @classmethod
+    def clean_parent_page_models(cls):
+        """Survey pages go under programme pages only (they belong to a programme)."""
+        return program_page_models()
 
     def get_submissions(self):
         # Responses are SurveyResponse rows, shown to the committee only.
