@@ -156,6 +156,8 @@ def open_cycle(make_cycle):
         closes=20,
         name="2027 cycle",
         matching_deadline=(timezone.now() + datetime.timedelta(days=60)).date(),
+        # The forms ask about the conference only in a cycle that has one.
+        conference_date=(timezone.now() + datetime.timedelta(days=200)).date(),
     )
 
 

@@ -39,7 +39,7 @@ def match(make_application, make_user, committee, regions, django_capture_on_com
         "mentee",
         user=make_user(first_name="Amara"),
         region="inland",
-        sector="academic",
+        sector="education",
         commitment_consent=True,
     )
     Application.objects.filter(pk=mentee.pk).update(submitted_at=SUBMITTED)
@@ -124,7 +124,7 @@ def test_the_applications_export_is_in_words(client, committee, match):
     assert mentee["Status"] == "Matched" or mentee["Status"] == str(
         Application.objects.get(pk=match.mentee_id).get_status_display()
     )
-    assert mentee["Sector"] == "Academic and research libraries"
+    assert mentee["Sector"] == "Education and research"
     assert mentee["Region"] == "Inland"
     assert mentee["Career stage"] == "Student"
     # Sydney time, the locale's format, no microseconds.

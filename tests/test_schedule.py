@@ -283,11 +283,11 @@ def test_the_conference_page_lists_volunteers_and_invites_pairs_once(
     client.force_login(chair)
     url = f"/admin/mentoring/conference/{match.cycle_id}/"
     page = client.get(url).content.decode()
-    assert "Speed mentoring (1)" in page and "Résumé review (2)" in page
+    assert "Speed mentoring (1)" in page and "CV and résumé review (2)" in page
 
     rows = client.get(url + "?export=csv").content.decode().splitlines()
     assert rows[0] == "Activity,Mentor,Email,Region"
-    assert any(row.startswith("Résumé review,'=Eve,") for row in rows)  # formula escaped
+    assert any(row.startswith("CV and résumé review,'=Eve,") for row in rows)  # formula escaped
 
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):

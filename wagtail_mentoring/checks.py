@@ -412,6 +412,94 @@ def check_email_base_url(app_configs=None, **kwargs):
     return []
 
 
+def _is_wagtail_page_path(path: str) -> bool | None:
+    """Whether a live page of some site has ``path`` (None: no database to ask yet)."""
+    from django.db import DatabaseError
+    from wagtail.models import Page, Site
+
+    try:
+        return any(
+            Page.objects.live().filter(url_path=site.root_page.url_path + path.lstrip("/")).exists()
+            for site in Site.objects.select_related("root_page")
+        )
+    except DatabaseError:
+        return None
+
+
+def check_login_url(app_configs=None, **kwargs):
+    """W005: ``LOGIN_URL``, where the application pages send visitors to log in, resolves."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+    from django.urls import NoReverseMatch, Resolver404, resolve
+    from wagtail.views import serve
+
+    login_url = str(getattr(settings, "LOGIN_URL", "") or "")
+    try:
+        parts = urlsplit(str(resolve_url(login_url)))
+    except NoReverseMatch:
+        parts = None
+    if parts is not None and (parts.scheme or parts.netloc):
+        return []  # a login page on another host (single sign-on): not this site's URLs
+    try:
+        if parts is None:
+            raise Resolver404
+        match = resolve(parts.path)
+    except Resolver404:
+        found = False
+    else:
+        # Wagtail's catch-all pattern answers every path: is there a page there?
+        found = match.func is not serve or _is_wagtail_page_path(parts.path) is not False
+    if found:
+        return []
+    return [
+        checks.Warning(
+            f"LOGIN_URL is {login_url!r}, which is no URL of this site, so the "
+            '"Log in" link of the application pages leads to a page that does not exist.',
+            hint=(
+                "Set LOGIN_URL to your site's login page (its path or its URL name), or "
+                'to "wagtailcore_login" for Wagtail\'s own login form.'
+            ),
+            id="wagtail_mentoring.W005",
+        )
+    ]
+
+
+def check_program_child_page_types(app_configs=None, **kwargs):
+    """E015: the extra page types allowed under a programme page are page models."""
+    from wagtail.models import Page
+
+    value = app_settings.PROGRAM_CHILD_PAGE_TYPES
+    hint = (
+        'List "app_label.ModelName" strings of your page models, such as '
+        '["home.StandardPage"], or remove the setting.'
+    )
+    if not isinstance(value, list | tuple):
+        return [
+            checks.Error(
+                f"{PREFIX}PROGRAM_CHILD_PAGE_TYPES must be a list, got {value!r}.",
+                hint=hint,
+                id="wagtail_mentoring.E015",
+            )
+        ]
+    errors = []
+    for name in value:
+        try:
+            model = apps.get_model(name) if isinstance(name, str) else None
+        except (LookupError, ValueError):
+            model = None
+        if model is None or not issubclass(model, Page):
+            errors.append(
+                checks.Error(
+                    f"{PREFIX}PROGRAM_CHILD_PAGE_TYPES has {name!r}, which is no page model.",
+                    hint=hint,
+                    id="wagtail_mentoring.E015",
+                )
+            )
+    return errors
+
+
 def register() -> None:
     checks.register(check_email_settings)
     checks.register(check_required_apps)
@@ -425,5 +513,7 @@ def register() -> None:
     checks.register(check_max_answer_length)
     checks.register(check_match_weights)
     checks.register(check_email_base_url)
+    checks.register(check_login_url, checks.Tags.urls)
+    checks.register(check_program_child_page_types, checks.Tags.models)
     checks.register(check_rate_limit_cache, deploy=True)
     checks.register(check_tracking_deploy, deploy=True)

@@ -88,20 +88,26 @@ DEFAULT_BASE_TEMPLATE_BLOCKS: dict[str, str | None] = {
     "JS": "extra_js",
 }
 
+#: Sectors any association's members work in. A library association's set is in the
+#: settings reference (and the example site); its codes ``public``, ``education`` and
+#: ``other`` are codes here too.
 DEFAULT_SECTORS = [
-    ("public", _("Public libraries")),
-    ("academic", _("Academic and research libraries")),
-    ("school", _("School libraries")),
-    ("special", _("Special, corporate and health libraries")),
-    ("government", _("Government and state libraries")),
-    ("archives", _("Archives and records")),
-    ("education", _("Library education and students")),
+    ("public", _("Public sector")),
+    ("private", _("Private sector")),
+    ("nonprofit", _("Non-profit and charities")),
+    ("education", _("Education and research")),
+    ("self_employed", _("Self-employed")),
     ("other", _("Other")),
 ]
 
+#: Activities at a conference that mentors may help at. The codes of the earlier,
+#: library-shaped defaults (``speed_mentoring``, ``resume_review``, ``other``) keep
+#: their meaning, so applications that store them read the same.
 DEFAULT_CONFERENCE_ACTIVITIES = [
     ("speed_mentoring", _("Speed mentoring")),
-    ("resume_review", _("Résumé review")),
+    ("career_conversation", _("Career conversations")),
+    ("resume_review", _("CV and résumé review")),
+    ("portfolio_review", _("Portfolio review")),
     ("other", _("Other conference activities")),
 ]
 
@@ -174,8 +180,10 @@ class AppSettings:
     def SECTORS(self) -> list[tuple[str, str]]:
         """The sector choices applicants pick from, as ``(value, label)`` pairs.
 
-        ``WAGTAIL_MENTORING_SECTORS``. Stored values are the first item of each
-        pair, so keep a value once applications use it.
+        ``WAGTAIL_MENTORING_SECTORS``, default :data:`DEFAULT_SECTORS` (public,
+        private, non-profit, education, self-employed, other). Stored values are the
+        first item of each pair, so keep a value once applications use it; a stored
+        value the setting no longer lists is shown as the value itself.
         """
         return self._setting("SECTORS", DEFAULT_SECTORS)
 
@@ -199,8 +207,10 @@ class AppSettings:
     def CONFERENCE_ACTIVITIES(self) -> list[tuple[str, str]]:
         """Conference activities mentors may volunteer for, as ``(value, label)`` pairs.
 
-        ``WAGTAIL_MENTORING_CONFERENCE_ACTIVITIES``, default speed mentoring,
-        résumé review and other.
+        ``WAGTAIL_MENTORING_CONFERENCE_ACTIVITIES``, default
+        :data:`DEFAULT_CONFERENCE_ACTIVITIES` (speed mentoring, career conversations,
+        CV and résumé review, portfolio review, other). Mentors are asked only in a
+        cycle with a conference date.
         """
         return self._setting("CONFERENCE_ACTIVITIES", DEFAULT_CONFERENCE_ACTIVITIES)
 
@@ -358,6 +368,18 @@ class AppSettings:
         ``WAGTAIL_MENTORING_EMAIL_TRACKING``, default ``False``.
         """
         return self._setting("EMAIL_TRACKING", False)
+
+    @property
+    def PROGRAM_CHILD_PAGE_TYPES(self) -> list[str]:
+        """Page models of the site that editors may add under a programme page.
+
+        ``WAGTAIL_MENTORING_PROGRAM_CHILD_PAGE_TYPES``, default ``[]``: a list of
+        ``"app_label.ModelName"`` strings, such as ``["home.StandardPage"]``, allowed
+        in addition to the package's application and survey pages (which are always
+        allowed there, and only there). A name that is no page model is reported by
+        check ``wagtail_mentoring.E015``.
+        """
+        return self._setting("PROGRAM_CHILD_PAGE_TYPES", [])
 
     @classmethod
     def names(cls) -> list[str]:

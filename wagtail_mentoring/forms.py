@@ -48,6 +48,8 @@ COMMON_FIELDS = [
 MENTOR_FIELDS = ["capacity", "years_experience", "conference_activities"]
 MENTEE_FIELDS = ["mentor_kind", "preferred_mentor_stage"]
 CONSENT_FIELDS = ["commitment_consent", "privacy_consent"]
+#: Asked only in a cycle with a conference date.
+CONFERENCE_FIELDS = ["conference_attendance", "conference_activities"]
 
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
@@ -63,6 +65,17 @@ class TopicChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": text[:50]},
                 )
         return super()._check_values(value)
+
+
+def with_stored(choices, stored) -> list:
+    """``choices``, plus each ``stored`` value they no longer list (shown as itself).
+
+    An application made before a site changed its sectors or activities keeps its
+    answer when the member edits it, instead of being told to choose again.
+    """
+    choices = list(choices)
+    known = {str(value) for value, _label in choices}
+    return choices + [(value, value) for value in stored if value and str(value) not in known]
 
 
 def started_token() -> str:
@@ -122,11 +135,19 @@ class ApplicationForm(forms.ModelForm):
                 initial.setdefault(EXTRA_PREFIX + name, value)
         super().__init__(*args, **kwargs)
 
-        self.fields["sector"].choices = [("", CHOOSE), *app_settings.SECTORS]
+        self.fields["sector"].choices = [
+            ("", CHOOSE),
+            *with_stored(app_settings.SECTORS, [self.instance.sector]),
+        ]
         self.fields["career_stage"].choices = [("", CHOOSE), *CareerStage.choices]
         # Radio buttons need no "---------" entry: nothing is ticked until the person does.
         self.fields["meeting_preference"].choices = MeetingPreference.choices
-        self.fields["conference_attendance"].choices = ConferenceAttendance.choices
+        if self.asks_about_conference:
+            self.fields["conference_attendance"].choices = ConferenceAttendance.choices
+        else:
+            # No conference in this cycle: no question about it, and nothing stored.
+            for name in CONFERENCE_FIELDS:
+                self.fields.pop(name, None)
         regions = app_settings.REGIONS
         if regions:
             self.fields["region"] = forms.ChoiceField(
@@ -155,6 +176,11 @@ class ApplicationForm(forms.ModelForm):
             [*self._meta.fields, *(f for f in self.fields if f.startswith(EXTRA_PREFIX))]
         )
         mark_required(self.fields)
+
+    @property
+    def asks_about_conference(self) -> bool:
+        """Whether the form asks about the conference: only when the cycle has a date."""
+        return getattr(self.cycle, "conference_date", None) is not None
 
     def commitment_wording(self) -> str:
         months = (
@@ -235,7 +261,10 @@ class MentorApplicationForm(ApplicationForm):
         super().__init__(*args, **kwargs)
         maximum = app_settings.MAX_MENTOR_CAPACITY
         self.fields["capacity"].choices = [(n, str(n)) for n in range(1, maximum + 1)]
-        self.fields["conference_activities"].choices = app_settings.CONFERENCE_ACTIVITIES
+        if "conference_activities" in self.fields:
+            self.fields["conference_activities"].choices = with_stored(
+                app_settings.CONFERENCE_ACTIVITIES, self.instance.conference_activities or []
+            )
 
 
 class MenteeApplicationForm(ApplicationForm):

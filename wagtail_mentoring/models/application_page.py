@@ -27,7 +27,7 @@ from ..committee import committee_only_response, is_committee
 from ..inputs import AnswerFormBuilder
 from .applications import Application, Role
 from .forms import ApplicationPageForm
-from .pages import AbstractMentoringProgramPage, MentoringPageMixin
+from .pages import AbstractMentoringProgramPage, MentoringPageMixin, program_page_models
 from .site_settings import MentoringSettings
 
 ACTION_FIELD = "mentoring_action"
@@ -99,6 +99,11 @@ class MentoringApplicationPage(MentoringPageMixin, AbstractForm):
     class Meta:
         verbose_name = _("mentoring application page")
         verbose_name_plural = _("mentoring application pages")
+
+    @classmethod
+    def clean_parent_page_models(cls):
+        """Application pages go under programme pages only."""
+        return program_page_models()
 
     @classmethod
     def can_create_at(cls, parent) -> bool:

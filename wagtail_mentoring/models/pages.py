@@ -92,6 +92,13 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
     class Meta:
         abstract = True
 
+    @classmethod
+    def clean_subpage_models(cls):
+        """What may go under a programme page: the package's own page types below a
+        programme (application and survey pages) and the page models named by
+        ``WAGTAIL_MENTORING_PROGRAM_CHILD_PAGE_TYPES``, read at each call."""
+        return [*program_child_page_models(), *configured_child_page_models()]
+
     # -- cycles -----------------------------------------------------------------
 
     def get_cycles(self) -> CycleQuerySet:
@@ -294,6 +301,36 @@ def program_page_models() -> list[type[Page]]:
         for model in get_page_models()
         if issubclass(model, AbstractMentoringProgramPage) and not model._meta.abstract
     ]
+
+
+def program_child_page_models() -> list[type[Page]]:
+    """The package's page types that belong under a programme page (and their subclasses)."""
+    bases = (
+        apps.get_model("wagtail_mentoring", "MentoringApplicationPage"),
+        apps.get_model("wagtail_mentoring", "SurveyPage"),
+    )
+    return [
+        model
+        for model in get_page_models()
+        if issubclass(model, bases) and not model._meta.abstract
+    ]
+
+
+def configured_child_page_models() -> list[type[Page]]:
+    """The page models ``WAGTAIL_MENTORING_PROGRAM_CHILD_PAGE_TYPES`` names, that exist.
+
+    Names that are no page model are left out here; check ``wagtail_mentoring.E015``
+    reports them.
+    """
+    models = []
+    for name in app_settings.PROGRAM_CHILD_PAGE_TYPES or ():
+        try:
+            model = apps.get_model(name)
+        except (LookupError, ValueError, TypeError):
+            continue
+        if issubclass(model, Page) and model not in models:
+            models.append(model)
+    return models
 
 
 class MentoringProgramPage(AbstractMentoringProgramPage):

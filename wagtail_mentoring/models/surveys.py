@@ -27,7 +27,7 @@ from wagtail.models import Page
 
 from ..i18n import i18n_enabled
 from ..inputs import AnswerFormBuilder, mark_required
-from .pages import MentoringPageMixin
+from .pages import MentoringPageMixin, program_page_models
 
 TOKEN_SALT = "wagtail_mentoring.survey"
 #: The top of every rating scale (1 to RATING_MAX).
@@ -111,6 +111,11 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
 
     class Meta:
         verbose_name = _("mentoring survey page")
+
+    @classmethod
+    def clean_parent_page_models(cls):
+        """Survey pages go under programme pages only (they belong to a programme)."""
+        return program_page_models()
 
     def get_submissions(self):
         # Responses are SurveyResponse rows, shown to the committee only.

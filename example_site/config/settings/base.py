@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -110,6 +112,23 @@ WAGTAIL_MENTORING_MEMBERSHIP_BACKEND = {
         "GRACE_DAYS": 14,
     },
 }
+# A library association's sectors and conference activities (the package's defaults
+# are neutral ones for any association).
+WAGTAIL_MENTORING_SECTORS = [
+    ("public", _("Public libraries")),
+    ("academic", _("Academic and research libraries")),
+    ("school", _("School libraries")),
+    ("special", _("Special, corporate and health libraries")),
+    ("government", _("Government and state libraries")),
+    ("archives", _("Archives and records")),
+    ("education", _("Library education and students")),
+    ("other", _("Other")),
+]
+WAGTAIL_MENTORING_CONFERENCE_ACTIVITIES = [
+    ("speed_mentoring", _("Speed mentoring")),
+    ("resume_review", _("Résumé review")),
+    ("other", _("Other conference activities")),
+]
 WAGTAIL_MENTORING_REGIONS = [
     ("north-coast", "North Coast"),
     ("capital", "Capital"),
