@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .emails.outbox import queue_emails
+from .languages import current_language
 from .matching import lifecycle
 from .models.applications import Application, ApplicationAction, ApplicationStatus, record
 
@@ -31,6 +32,8 @@ def submit_application(form, *, user, cycle, page=None, coordinator_email: str =
 
     The unique constraint on (user, cycle, role) decides between concurrent
     submissions: exactly one row is created, and the loser gets the winner's row.
+    The application keeps the active language (one of ``settings.LANGUAGES``): the
+    member's emails are written in it.
     """
     application = form.save(commit=False)
     application.user = user
@@ -39,6 +42,8 @@ def submit_application(form, *, user, cycle, page=None, coordinator_email: str =
     application.role = form.role
     application.status = ApplicationStatus.SUBMITTED
     application.extra_answers = form.extra_answers()
+    # The language of the request: the member's emails are written in it.
+    application.language = current_language()
     try:
         with transaction.atomic():
             application.save()
@@ -58,6 +63,7 @@ def update_application(form, application: Application, coordinator_email: str = 
 
     A withdrawn application whose cycle is still open for applications is submitted
     again (same row, new submission time), with the same emails as a first submission.
+    The application takes the active language: the member's latest choice.
     """
     with transaction.atomic():
         locked = (
@@ -69,6 +75,7 @@ def update_application(form, application: Application, coordinator_email: str = 
         updated = form.save(commit=False)
         updated.extra_answers = form.extra_answers()
         updated.status = locked.status
+        updated.language = current_language()
         if reapplying:
             updated.status = ApplicationStatus.SUBMITTED
             updated.submitted_at = timezone.now()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switcher in the header (Django's set_language view).
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 # The email provider's delivery events (see docs/howto/email.md): its tracking webhook

@@ -18,13 +18,13 @@ def rendered_message(email: SentEmail) -> dict:
     """The row's message as the outbox renders it (``subject``, ``text``, ``html``), or
     ``error`` when it cannot be rendered (its kind is unknown, its objects are gone)."""
     from ..emails.kinds import registry
-    from ..emails.rendering import render_email
+    from ..emails.rendering import render_outbox_email
 
     kind = registry.get(email.kind)
     if kind is None:
         return {"error": _("No email kind %(kind)s is registered.") % {"kind": email.kind}}
     try:
-        subject, text, html = render_email(kind, kind.build(email))
+        _values, subject, text, html = render_outbox_email(kind, email)
     except Exception as error:  # the objects behind it are gone, a template is broken, …
         return {"error": _("This email cannot be shown: %(error)s") % {"error": error}}
     return {"subject": subject, "text": text, "html": html}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from ..i18n import in_locale_of
@@ -36,6 +36,10 @@ class EmailKind:
     #: the idempotency key of one email of this kind, from what it is about (for the
     #: match emails: ``key(match, role)``); one key, one email, however often queued
     key: Callable[..., str] | None = None
+    #: outbox row -> the recipient's language code (a member's, stored on their
+    #: application); ``None`` for emails to the committee or the coordinator, which
+    #: are written in the site's ``LANGUAGE_CODE``
+    language: Callable[[object], str] | None = None
 
 
 class EmailKindRegistry:
@@ -159,6 +163,17 @@ def _pair(email):
     return match.mentee, match.mentor
 
 
+def applicant_language(email) -> str:
+    """The language of the applicant an application email is sent to."""
+    return email.application.language
+
+
+def recipient_language(email) -> str:
+    """The language of the person of the pair a match email is sent to."""
+    own, _partner = _pair(email)
+    return own.language
+
+
 def build_application_received(email) -> dict:
     return _member_application_values(email)
 
@@ -180,10 +195,12 @@ def build_withdrawal_notice(email) -> dict:
 
 
 def _batch_memo(email, key, make: Callable[[], str]) -> str:
-    """``make()``, kept in the sending batch's cache (dates and labels repeat a lot)."""
+    """``make()``, kept in the sending batch's cache (dates and labels repeat a lot),
+    once per language (a batch holds emails in several)."""
     cache = getattr(email, "batch_cache", None)
     if cache is None:
         return make()
+    key = (translation.get_language(), key)
     if key not in cache:
         cache[key] = make()
     return cache[key]
@@ -342,6 +359,7 @@ APPLICATION_RECEIVED = registry.register(
         description=_("Confirms an application and says what happens next."),
         placeholders=_MEMBER_APPLICATION_PLACEHOLDERS,
         build=build_application_received,
+        language=applicant_language,
         related=APPLICATION_RELATED,
         sample=_sample(_SAMPLE_APPLICATION, _SAMPLE_MEMBER_LINKS),
     )
@@ -369,6 +387,7 @@ APPLICATION_WITHDRAWN = registry.register(
             "reason": _("The reason given (may be empty)"),
         },
         build=build_application_withdrawn,
+        language=applicant_language,
         related=APPLICATION_RELATED,
         sample=_sample(
             _SAMPLE_APPLICATION,
@@ -418,6 +437,7 @@ MATCH_INTRODUCTION = registry.register(
         },
         build=build_match_introduction,
         related=(*MATCH_RELATED, "match__mentor__topics", "match__mentee__topics"),
+        language=recipient_language,
         key=_match_key("introduction"),
         sample=_sample(
             _SAMPLE_MATCH,
@@ -439,6 +459,7 @@ MATCH_COMPLETED = registry.register(
         placeholders=_MATCH_PLACEHOLDERS,
         build=build_match_ended,
         related=MATCH_RELATED,
+        language=recipient_language,
         key=_match_key("completed"),
         sample=_sample(_SAMPLE_MATCH),
     )
@@ -452,6 +473,7 @@ MATCH_ENDED = registry.register(
         placeholders=_MATCH_PLACEHOLDERS,
         build=build_match_ended,
         related=MATCH_RELATED,
+        language=recipient_language,
         key=_match_key("ended"),
         sample=_sample(_SAMPLE_MATCH),
     )
@@ -476,6 +498,7 @@ CHECK_IN = registry.register(
         build=build_check_in,
         sample=_sample(_SAMPLE_MATCH, month="2"),
         related=MATCH_RELATED,
+        language=recipient_language,
     )
 )
 
@@ -525,6 +548,7 @@ SURVEY_INVITATION = registry.register(
         build=build_survey,
         sample=_SURVEY_SAMPLE,
         related=MATCH_RELATED,
+        language=recipient_language,
     )
 )
 
@@ -537,6 +561,7 @@ SURVEY_REMINDER = registry.register(
         build=build_survey,
         sample=_SURVEY_SAMPLE,
         related=MATCH_RELATED,
+        language=recipient_language,
     )
 )
 
@@ -561,6 +586,7 @@ CONFERENCE_REMINDER = registry.register(
         build=build_conference,
         sample=_sample(_SAMPLE_MATCH, conference_date="12 June 2027"),
         related=MATCH_RELATED,
+        language=recipient_language,
     )
 )
 
@@ -573,5 +599,6 @@ CONFERENCE_FOLLOW_UP = registry.register(
         build=build_conference,
         sample=_sample(_SAMPLE_MATCH, conference_date="12 June 2027"),
         related=MATCH_RELATED,
+        language=recipient_language,
     )
 )

@@ -23,6 +23,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..conf import app_settings
 from ..models.emails import RESENDABLE, EmailStatus, SentEmail
@@ -198,8 +199,11 @@ def resend(email: SentEmail, actor=None) -> SentEmail:
         )
         if not changed:
             raise EmailNotResendable(
-                "Only a failed, bounced or rejected email can be sent again; this one is "
-                f"{email.get_status_display().lower()}."
+                gettext(
+                    "Only a failed, bounced or rejected email can be sent again; this one "
+                    "is %(status)s."
+                )
+                % {"status": str(email.get_status_display()).lower()}
             )
         _event(email.pk, "resend requested", actor=actor if getattr(actor, "pk", None) else None)
         transaction.on_commit(partial(enqueue, email.pk))

@@ -9,6 +9,11 @@ The subject and the text part are plain text: their templates are rendered with
 autoescaping off (whatever the template says), so "O'Brien" and "Tom & Jerry" arrive
 as written. Only the HTML part is escaped.
 
+Each email is rendered in its recipient's language (:func:`email_language`): a member's
+in the language they applied in, the committee's in the site's ``LANGUAGE_CODE``.
+Editors' wording has one version, in the site's language; a member who reads another
+language gets the kind's template set, translated by the package's catalogs.
+
 Checking and substituting placeholders is :mod:`wagtail_mentoring.emails.wording`'s
 (it imports no models); its functions are importable from here too.
 """
@@ -18,7 +23,9 @@ from __future__ import annotations
 from django.template import Context
 from django.template.base import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 
+from ..languages import normalise_language, same_language, site_language
 from .wording import (
     PLACEHOLDER,
     TEMPLATE_DIR,
@@ -32,9 +39,11 @@ __all__ = [
     "PLACEHOLDER",
     "TEMPLATE_DIR",
     "check_placeholders",
+    "email_language",
     "load_wording",
     "one_line",
     "render_email",
+    "render_outbox_email",
     "render_plain",
     "render_templates",
     "render_wording",
@@ -66,13 +75,35 @@ def load_wording() -> dict:
     return {wording.kind: wording for wording in EmailWording.objects.all()}
 
 
-def render_email(kind, values: dict, wording: dict | None = None) -> tuple[str, str, str]:
+def render_email(
+    kind, values: dict, wording: dict | None = None, language: str | None = None
+) -> tuple[str, str, str]:
     """Editors' wording for ``kind`` if there is some, else its template set.
 
     ``wording`` is :func:`load_wording`'s answer, when the caller has it already.
+    Editors' wording is in the site's language: for a ``language`` other than that,
+    the (translated) template set is used.
     """
     if wording is None:
         wording = load_wording()
-    if kind.name in wording:
+    in_site_language = language is None or same_language(language, site_language())
+    if kind.name in wording and in_site_language:
         return render_wording(wording[kind.name], values)
     return render_templates(kind.name, values)
+
+
+def email_language(kind, email) -> str:
+    """The language an outbox row is written in: its member recipient's, else the
+    site's ``LANGUAGE_CODE`` (committee and coordinator emails)."""
+    code = kind.language(email) if kind.language is not None else ""
+    return normalise_language(code)
+
+
+def render_outbox_email(kind, email, wording: dict | None = None) -> tuple[dict, str, str, str]:
+    """(values, subject, text, HTML) of an outbox row, built and rendered in its
+    recipient's language (dates, labels and links included)."""
+    language = email_language(kind, email)
+    with translation.override(language):
+        values = kind.build(email)
+        subject, text, html = render_email(kind, values, wording, language)
+    return values, subject, text, html

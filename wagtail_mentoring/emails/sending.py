@@ -46,7 +46,7 @@ from ..conf import app_settings
 from ..models.emails import EmailEvent, EmailStatus, SentEmail
 from .claims import batch_token, outbox_db
 from .kinds import registry
-from .rendering import load_wording, render_email
+from .rendering import load_wording, render_outbox_email
 
 # The name the sending code always logged under, which sites may configure.
 logger = logging.getLogger("wagtail_mentoring.emails.outbox")
@@ -80,8 +80,7 @@ def is_transient(error: BaseException) -> bool:
 
 def build_message(email: SentEmail, wording: dict | None = None) -> EmailMultiAlternatives:
     kind = registry[email.kind]
-    values = kind.build(email)
-    subject, text, html = render_email(kind, values, wording)
+    values, subject, text, html = render_outbox_email(kind, email, wording)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=app_settings.FROM_EMAIL, to=email.recipients
     )

@@ -158,6 +158,16 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawing"), max_length=1000, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=15,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language the member applied in; the programme's emails to them are "
+            "written in it (the site's language when empty)."
+        ),
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language: the switcher's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -79,6 +81,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-au"
+# The languages visitors can switch between (the header's switcher posts to Django's
+# set_language view); applicants are written to in the language they applied in.
+LANGUAGES = [("en-au", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "association" / "locale"]
 TIME_ZONE = "Australia/Melbourne"
 USE_I18N = True
 USE_TZ = True
