@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wagtail_mentoring", "0015_withdrawn_action"),
+        ("wagtail_mentoring", "0016_coordinator_help_text"),
     ]
 
     operations = [
