@@ -219,3 +219,29 @@ def _member():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="member")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("base", ["base.html", "dark_base.html"])
+def test_buttons_and_fields_in_error_look_like_their_kind(site, browser, live_server, base):
+    """A submit button is as bold as a link button; a select in error (whose border
+    takes away its native look) keeps the colours of a text field, as the selects not
+    in error show them: only its border says it is in error."""
+    site["settings"].WAGTAIL_MENTORING_BASE_TEMPLATE = base
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    look = "el => [getComputedStyle(el).fontWeight, getComputedStyle(el).backgroundColor]"
+    try:
+        page.goto(site["program"].url)
+        link_button = page.get_by_role("link", name="Join us").evaluate(look)
+        _log_in(page, live_server, _member())
+        page.goto(site["mentee"].url)
+        page.get_by_role("button", name="Submit application").click()
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+        submit = page.get_by_role("button", name="Submit application").evaluate(look)
+        assert submit[0] == link_button[0]
+        in_error = page.get_by_label("Your career stage").evaluate(look)
+        text_field = page.get_by_label("Employer or organisation").evaluate(look)
+        assert in_error[1] == text_field[1]
+    finally:
+        context.close()
