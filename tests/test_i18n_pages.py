@@ -253,6 +253,8 @@ def test_the_german_applicants_emails_link_to_the_german_pages(
     assert "http://testserver/de/mentoring/my/" in confirmation.body
     assert "http://testserver/de/mentoring/apply-mentee/" in confirmation.body
     assert "/en/" not in confirmation.body
+    # The application remembers the page's language, which its emails are written in.
+    assert Application.objects.get(user=anna).language == "de"
 
 
 # -- the member's pages ------------------------------------------------------------------
