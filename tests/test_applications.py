@@ -415,6 +415,18 @@ def test_member_sees_status_and_edits(
     assert Application.objects.count() == 1
 
 
+def test_the_edit_form_shows_the_saved_name_and_email_not_the_accounts(
+    client, applied, mentee_page
+):
+    # The member applied under another name and address than their account's.
+    Application.objects.filter(pk=applied.pk).update(
+        name="Alex Member", contact_email="alex.member@example.org"
+    )
+    form = soup(client.get(mentee_page.url + "?edit=1")).select_one("form.mentoring-form")
+    assert form.select_one("input[name=name]")["value"] == "Alex Member"
+    assert form.select_one("input[name=contact_email]")["value"] == "alex.member@example.org"
+
+
 def test_matched_application_cannot_be_edited_or_withdrawn(
     client, applied, mentee_page, topics, django_capture_on_commit_callbacks
 ):

@@ -125,11 +125,14 @@ class ApplicationForm(forms.ModelForm):
         self.cycle = cycle
         kwargs.setdefault("label_suffix", "")
         initial = kwargs.setdefault("initial", {})
-        if user is not None and getattr(user, "is_authenticated", False):
+        instance = kwargs.get("instance")
+        # A new application starts from the account's name and address; a saved one
+        # shows what was saved (a model form's initial values override the instance's).
+        saved = instance is not None and instance.pk
+        if not saved and user is not None and getattr(user, "is_authenticated", False):
             initial.setdefault("contact_email", user.email)
             initial.setdefault("name", user.get_full_name() or user.get_username())
         initial[STARTED_FIELD] = started_token()
-        instance = kwargs.get("instance")
         if instance is not None and instance.pk:
             for name, value in (instance.extra_answers or {}).items():
                 initial.setdefault(EXTRA_PREFIX + name, value)
