@@ -303,12 +303,12 @@ def test_my_mentoring_shows_the_pairing_dates_and_what_happens_next(
     assert dates.select_one("time.mentoring-my__start")["datetime"] == start.isoformat()
     assert dates.select_one("time.mentoring-my__end")["datetime"] == match.end_date.isoformat()
     next_step = pairing.select_one(".mentoring-my__next").text
-    assert "Your mentor will contact you" in next_step
+    assert "Please write to your mentor by" in next_step
     assert "every 2 months" in next_step
 
     _, page = _my_mentoring(client, program_page, mentor.user)
     next_step = page.select_one(".mentoring-my__pairing .mentoring-my__next").text
-    assert "Please contact your mentee" in next_step
+    assert "Your mentee will write to you by" in next_step
 
 
 def test_my_mentoring_says_an_applicant_waits_in_the_pool(

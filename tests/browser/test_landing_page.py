@@ -85,7 +85,7 @@ def test_my_mentoring_shows_the_pairing_and_fits_a_phone(
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(program_page.url + program_page.reverse_subpage("my_mentoring"))
     pairing = page.locator(".mentoring-my__pairing")
-    expect(pairing).to_contain_text("Your mentor will contact you by")
+    expect(pairing).to_contain_text("Please write to your mentor by")
     expect(pairing.get_by_role("heading", name="What happens next")).to_be_visible()
     # Nothing sticks out sideways on a narrow phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
