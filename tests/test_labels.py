@@ -117,6 +117,21 @@ def test_inspect_pages_say_yes_or_no(client, committee, match):
     assert "Yes" in fields and "No" in fields
 
 
+def test_the_inspect_page_names_the_mentors_activities(client, committee, match):
+    Application.objects.filter(pk=match.mentor_id).update(
+        conference_activities=["speed_mentoring", "resume_review"]
+    )
+    mentor = get(
+        client, committee, f"/admin/wagtail_mentoring/application/inspect/{match.mentor_id}/"
+    )
+    assert "Speed mentoring, CV and résumé review" in mentor
+    assert "[" not in mentor.split("<dl", 1)[-1].split("</dl>", 1)[0]
+    mentee = get(
+        client, committee, f"/admin/wagtail_mentoring/application/inspect/{match.mentee_id}/"
+    )
+    assert "[]" not in mentee
+
+
 def test_the_applications_export_is_in_words(client, committee, match):
     rows = export(client, committee, "application")
     mentee = next(row for row in rows if row["Application id"] == str(match.mentee_id))

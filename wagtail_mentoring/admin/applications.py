@@ -22,6 +22,7 @@ class ApplicationAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
     field_choices = {
         "sector": lambda: app_settings.SECTORS,
         "region": lambda: app_settings.REGIONS,
+        "conference_activities": lambda: app_settings.CONFERENCE_ACTIVITIES,
     }
     list_display = (
         "name",

@@ -99,6 +99,10 @@ class LabelsMixin:
         labels = self.choices_for(name)
         if labels and isinstance(value, str) and value in labels:
             return str(labels[value])
+        if isinstance(value, (list, tuple)):  # several choices, such as activities
+            if not value:
+                return self.get_empty_value_display(name)
+            return ", ".join(str((labels or {}).get(str(item), item)) for item in value)
         if isinstance(value, bool):
             return yes_no(value)
         if isinstance(value, (datetime.date, datetime.datetime)):
