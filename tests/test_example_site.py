@@ -456,6 +456,7 @@ def test_production_settings_pass_check_deploy_on_postgresql_with_an_email_provi
     # Every choice docs/howto/deploy.md lists made: a year of HSTS with subdomains and
     # preload, Redis for the rate limit, Postmark through anymail, tracking authenticated.
     import psycopg
+
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
         if not db.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [DEPLOY_DATABASE]
