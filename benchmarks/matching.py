@@ -291,13 +291,14 @@ def store_applications(cycle, topics, mentee_profiles, mentor_profiles, prefix: 
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from wagtail_mentoring.conf import app_settings
     from wagtail_mentoring.models import Application
     from wagtail_mentoring.models.applications import CareerStage
 
     User = get_user_model()
     stages = [value for value, _label in CareerStage.choices]
-    sectors = [value for value, _label in app_settings.SECTORS][:SECTORS]
+    # Codes of its own: the pool has more sectors than the package's default list, and
+    # scoring only compares them.
+    sectors = [f"sector-{number}" for number in range(SECTORS)]
     meetings = ["in_person", "virtual", "either"]
     conferences = ["yes", "no", "unsure"]
     start = time.perf_counter()
