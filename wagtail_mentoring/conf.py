@@ -296,6 +296,24 @@ class AppSettings:
         return self._setting("MATCH_MIN_SCORE", 20)
 
     @property
+    def MATCH_MOST_MATCHED_FIRST(self) -> bool:
+        """Whether the cycle's auto-match pairs as many mentees as it can before it
+        looks at scores.
+
+        ``WAGTAIL_MENTORING_MATCH_MOST_MATCHED_FIRST``, default ``True``.
+        """
+        return self._setting("MATCH_MOST_MATCHED_FIRST", True)
+
+    @property
+    def MATCH_WAITING_BONUS_PER_WEEK(self) -> float:
+        """Points the cycle's auto-match adds to a mentee's pairs for each whole week
+        the mentee has waited.
+
+        ``WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK``, default ``1``.
+        """
+        return self._setting("MATCH_WAITING_BONUS_PER_WEEK", 1)
+
+    @property
     def MATCH_SAME_EMPLOYER_ALLOWED(self) -> bool:
         """Whether a mentor and mentee from the same employer may be paired.
 

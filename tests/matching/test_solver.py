@@ -184,3 +184,98 @@ def test_both_backends_prove_the_same_optimum_on_a_realistic_pool(seed):
     assert scipy_only.bound == pytest.approx(scipy_only.total, abs=1e-6)
     # Certified in the candidate rounds, not by the fallback onto every usable pair.
     assert scipy_only.arcs < int((allowed & (score > 0)).sum())
+
+
+def brute_force_lexicographic(score, allowed, capacity, bonus):
+    """Best (mentees matched, total with bonuses) over every way of giving each mentee a
+    mentor or nobody, compared in that order."""
+    n, m = score.shape
+    best = (0, 0.0)
+    for choice in itertools.product(range(-1, m), repeat=n):
+        used = np.zeros(m, dtype=int)
+        count, total = 0, 0.0
+        for i, j in enumerate(choice):
+            if j < 0:
+                continue
+            if not allowed[i, j] or score[i, j] <= 0:
+                break
+            used[j] += 1
+            count += 1
+            total += score[i, j] + bonus[i]
+        else:
+            if (used <= capacity).all() and (count, total) > (best[0], best[1] + 1e-9):
+                best = (count, total)
+    return best
+
+
+@BACKENDS
+@settings(max_examples=200, deadline=None)
+@given(instances)
+def test_most_matched_first_equals_brute_force(backend, instance):
+    score, allowed, capacity = random_instance(*instance)
+    bonus = np.random.default_rng(instance[0]).integers(0, 4, score.shape[0]).astype(float)
+    with installed(backend):
+        solution = solve(score, allowed, capacity, bonus=bonus, most_matched=True)
+    count, total = brute_force_lexicographic(score, allowed, capacity, bonus)
+    assert len(solution.pairs) == count
+    assert sum(score[i, j] + bonus[i] for i, j in solution.pairs) == pytest.approx(total)
+    assert solution.total == pytest.approx(sum(score[i, j] for i, j in solution.pairs))
+    assert solution.bound == pytest.approx(solution.objective)
+
+
+@BACKENDS
+def test_one_more_mentee_outweighs_a_better_pair(backend):
+    # Mentee 0 fits both mentors; mentee 1 fits only mentor 0, poorly. The best total
+    # gives mentor 0 to mentee 0 (90) and leaves mentee 1 waiting; most matched first
+    # pairs both (10 + 60).
+    score = np.array([[90.0, 60.0], [10.0, 0.0]])
+    allowed = np.ones((2, 2), dtype=bool)
+    capacity = np.array([1, 1])
+    with installed(backend):
+        assert solve(score, allowed, capacity).pairs == [(0, 0)]
+        assert solve(score, allowed, capacity, most_matched=True).pairs == [(0, 1), (1, 0)]
+
+
+@BACKENDS
+def test_the_waiting_bonus_gives_the_place_to_the_longer_waiting(backend):
+    # One place, two mentees: the newer one fits a little better, the other has waited
+    # four weeks longer at a bonus of one point per week.
+    score = np.array([[70.0], [72.0]])
+    allowed = np.ones((2, 1), dtype=bool)
+    with installed(backend):
+        assert solve(score, allowed, np.array([1])).pairs == [(1, 0)]
+        waited = solve(score, allowed, np.array([1]), bonus=np.array([4.0, 0.0]))
+    assert waited.pairs == [(0, 0)]
+    assert waited.total == 70.0 and waited.objective == 74.0
+
+
+def test_a_bad_bonus_is_refused():
+    score, allowed = np.ones((2, 2)), np.ones((2, 2), dtype=bool)
+    for bonus in ([1.0], [1.0, -1.0], [1.0, np.nan]):
+        with pytest.raises(ValueError):
+            solve(score, allowed, np.array([1, 1]), bonus=np.array(bonus))
+
+
+@BACKENDS
+@pytest.mark.parametrize("seed", range(3))
+def test_most_matched_first_is_certified_on_a_realistic_pool(backend, seed):
+    rng = np.random.default_rng(seed)
+    score = rng.uniform(0, 100, (300, 120)) * (rng.random((300, 120)) < 0.3)
+    allowed = rng.random((300, 120)) < 0.9
+    capacity = rng.integers(0, 3, 120)
+    bonus = rng.integers(0, 12, 300).astype(float)
+    with installed(backend):
+        plain = solve(score, allowed, capacity, bonus=bonus)
+        first = solve(score, allowed, capacity, bonus=bonus, most_matched=True)
+    assert len(first.pairs) >= len(plain.pairs)
+    assert first.bound - first.objective <= 1e-6 * first.objective
+    assert first.rounds >= 1
+    # The plain optimum with as many pairs can never beat it on the objective's second part.
+    usable = allowed & (score > 0)
+    seats = np.repeat(np.arange(120), capacity)
+    cost = np.where(usable[:, seats], -(score + bonus[:, None] + 1e6)[:, seats], 0.0)
+    rows, columns = linear_sum_assignment(cost)
+    kept = usable[:, seats][rows, columns]
+    assert int(kept.sum()) == len(first.pairs)
+    reference = float((score + bonus[:, None])[:, seats][rows, columns][kept].sum())
+    assert sum(score[i, j] + bonus[i] for i, j in first.pairs) == pytest.approx(reference)

@@ -1,3 +1,9 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+
+from wagtail_mentoring.matching import suggest
 from wagtail_mentoring.matching.explain import render_explanation
 from wagtail_mentoring.matching.lifecycle import approve, approve_many, discard_many, propose
 from wagtail_mentoring.matching.suggest import suggest_for_cycle, suggest_mentors
@@ -85,3 +91,80 @@ def test_running_suggestions_again_proposes_the_same_best_pairs(apply, open_cycl
     assert [(m.mentee_id, m.mentor_id) for m in first.proposed] == [(mentee.pk, mentor.pk)]
     assert [(m.mentee_id, m.mentor_id) for m in second.proposed] == [(mentee.pk, mentor.pk)]
     assert second.replaced == 1 and second.unmatched == 0
+
+
+def test_the_longest_waiting_mentee_gets_the_last_place(apply, open_cycle, settings):
+    # Two mentees want the one place; the newer fits better (the mentor knows all its
+    # topics), the other has waited six weeks. At 0 points a week the better fit wins;
+    # at a large bonus the wait decides it.
+    mentor = apply("mentor", [0], capacity=1)
+    waited = apply("mentee", [0, 1])
+    Application.objects.filter(pk=waited.pk).update(
+        submitted_at=waited.submitted_at - timedelta(weeks=6)
+    )
+    newer = apply("mentee", [0])
+    settings.WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK = 0
+    run = suggest_for_cycle(open_cycle)
+    assert [(m.mentee_id, m.mentor_id) for m in run.proposed] == [(newer.pk, mentor.pk)]
+    settings.WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK = 1000
+    run = suggest_for_cycle(open_cycle)
+    assert [(m.mentee_id, m.mentor_id) for m in run.proposed] == [(waited.pk, mentor.pk)]
+
+
+@pytest.mark.parametrize("setting", [True, False])
+def test_the_cycle_run_asks_the_solver_for_most_matched_first(apply, open_cycle, settings, setting):
+    # The solver's own tests prove the objective against brute force; here, that the run
+    # asks for it as configured and passes one waiting bonus per mentee.
+    settings.WAGTAIL_MENTORING_MATCH_MOST_MATCHED_FIRST = setting
+    apply("mentor", [0], capacity=1)
+    apply("mentee", [0])
+    apply("mentee", [0])
+    with mock.patch.object(suggest, "solve", wraps=suggest.solve) as solve:
+        suggest_for_cycle(open_cycle)
+    assert solve.call_args.kwargs["most_matched"] is setting
+    assert solve.call_args.kwargs["bonus"].shape == (2,)
+
+
+def _e016(**settings):
+    from django.core import checks
+    from django.test import override_settings
+
+    with override_settings(**settings):
+        return [m.msg for m in checks.run_checks() if m.id == "wagtail_mentoring.E016"]
+
+
+@pytest.mark.parametrize(
+    "settings_",
+    [
+        {"WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK": -1},
+        {"WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK": "2"},
+        {"WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK": True},
+        {"WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK": float("nan")},
+        {"WAGTAIL_MENTORING_MATCH_MOST_MATCHED_FIRST": "yes"},
+    ],
+)
+def test_bad_auto_match_settings_are_refused(settings_):
+    (message,) = _e016(**settings_)
+    assert next(iter(settings_)) in message
+
+
+@pytest.mark.parametrize(
+    "settings_",
+    [
+        {},
+        {"WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK": 0},
+        {"WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK": 2.5},
+        {"WAGTAIL_MENTORING_MATCH_MOST_MATCHED_FIRST": False},
+    ],
+)
+def test_good_auto_match_settings_pass(settings_):
+    assert _e016(**settings_) == []
+
+
+@pytest.mark.parametrize("value", ["lots", float("nan"), float("inf"), -3])
+def test_a_bad_bonus_setting_scores_without_bonus(apply, open_cycle, settings, value):
+    settings.WAGTAIL_MENTORING_MATCH_WAITING_BONUS_PER_WEEK = value
+    apply("mentor", [0], capacity=1)
+    apply("mentee", [0])
+    run = suggest_for_cycle(open_cycle)
+    assert len(run.proposed) == 1

@@ -12,6 +12,7 @@ from django.core import checks
 from .configuration import (  # noqa: F401 (the public names of the checks)
     PROCESS_LOCAL_CACHES,
     REQUIRED_APPS,
+    check_auto_match,
     check_choice_settings,
     check_commitment_months,
     check_match_weights,
@@ -46,6 +47,7 @@ def register() -> None:
     checks.register(check_base_template_blocks, checks.Tags.templates)
     checks.register(check_rate_limit)
     checks.register(check_max_answer_length)
+    checks.register(check_auto_match)
     checks.register(check_match_weights)
     checks.register(check_email_base_url)
     checks.register(check_login_url, checks.Tags.urls)

@@ -222,3 +222,29 @@ def check_match_weights(app_configs=None, **kwargs):
         )
         for problem in weight_problems(setting)
     ]
+
+
+def check_auto_match(app_configs=None, **kwargs):
+    """E016: the auto-match's waiting bonus is a number of 0 or more, its first rule a bool."""
+    errors = []
+    bonus = app_settings.MATCH_WAITING_BONUS_PER_WEEK
+    if isinstance(bonus, bool) or not isinstance(bonus, (int, float)) or not 0 <= bonus < 1e6:
+        errors.append(
+            checks.Error(
+                f"{PREFIX}MATCH_WAITING_BONUS_PER_WEEK must be a number of 0 or more, "
+                f"got {bonus!r}.",
+                hint="Give the points added per week waited, in the weights' points "
+                "(the default is 1; 0 turns the bonus off).",
+                id="wagtail_mentoring.E016",
+            )
+        )
+    first = app_settings.MATCH_MOST_MATCHED_FIRST
+    if not isinstance(first, bool):
+        errors.append(
+            checks.Error(
+                f"{PREFIX}MATCH_MOST_MATCHED_FIRST must be True or False, got {first!r}.",
+                hint="True (the default) pairs as many mentees as possible first.",
+                id="wagtail_mentoring.E016",
+            )
+        )
+    return errors

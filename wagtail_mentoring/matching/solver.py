@@ -50,7 +50,8 @@ class Solution:
     total: float
     rounds: int = 0  # restricted problems solved
     arcs: int = 0  # candidate pairs in the last one
-    bound: float = 0.0  # the proven upper bound on the total (equal to it, up to rounding)
+    bound: float = 0.0  # the proven upper bound on the objective (equal to it, up to rounding)
+    objective: float = 0.0  # what was maximised: the total, plus bonuses and per-pair weight
     backend: str = ""  # "pot" or "scipy": what solved the restricted problems
 
 
@@ -226,10 +227,26 @@ def _best_pairs(score, usable, prices, u, buffer):
     return np.concatenate(found)
 
 
-def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solution:
+def solve(
+    score: np.ndarray,
+    allowed: np.ndarray,
+    capacity: np.ndarray,
+    *,
+    bonus: np.ndarray | None = None,
+    most_matched: bool = False,
+) -> Solution:
     """The matching of greatest total score; mentees may stay unmatched.
 
     Only pairs where ``allowed`` is true and the score is positive are used.
+
+    ``bonus`` (one number >= 0 per mentee, for example a bonus per week waited) is
+    added to every usable pair of that mentee, so that of two otherwise equal plans the
+    one that matches the longer-waiting mentee wins. With ``most_matched`` the number of
+    mentees matched comes first and the total (with bonuses) second: every usable pair
+    also gets a weight larger than any plan's whole total, so one more matched mentee
+    always outweighs any difference in score. The objective stays linear, so the same
+    certified optimum is found; :attr:`Solution.total` is still the plain total score
+    of the pairs, :attr:`Solution.objective` what was maximised.
     """
     score = np.ascontiguousarray(score, dtype=np.float64)
     capacity = np.asarray(capacity, dtype=np.int64)
@@ -238,9 +255,26 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solut
     usable = allowed & (score > 0) & (capacity > 0)[None, :]
     if not usable.any():
         return Solution(pairs=[], total=0.0)
-    top = float(np.max(score, where=usable, initial=0.0))
-    if not np.isfinite(top):
+    if not np.isfinite(np.max(score, where=usable, initial=0.0)):
         raise ValueError("scores must be finite")
+    plain = score
+    if bonus is not None:
+        bonus = np.asarray(bonus, dtype=np.float64)
+        if bonus.shape != (score.shape[0],) or not np.isfinite(bonus).all() or (bonus < 0).any():
+            raise ValueError("bonus must hold one finite number >= 0 per mentee")
+        score = score + bonus[:, None]
+    spread = float(np.max(score, where=usable, initial=0.0))  # the largest pair's value
+    if most_matched:
+        # More than the largest possible total: one more mentee outweighs any scores.
+        weight = (min(score.shape[0], int(capacity.sum())) + 1) * spread
+        score = np.where(usable, score + weight, score)
+    solution = _solve(score, usable, capacity, spread)
+    return dataclasses.replace(solution, total=_total(plain, solution.pairs))
+
+
+def _solve(score, usable, capacity, spread) -> Solution:
+    """:func:`solve` on its (possibly weighted) scores; margins are fractions of ``spread``."""
+    top = float(np.max(score, where=usable, initial=0.0))
     n, m = score.shape
     # Candidates are chosen on a float32 copy scaled to [0, 1], forbidden pairs -inf.
     scaled = np.empty((n, m), dtype=np.float32)
@@ -252,14 +286,15 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solut
     # Rounding in the two sums compared (n + m terms of at most ``top`` each).
     tolerance = 1e-13 * (n + m) * top + 1e-9
 
-    arcs, _ = _candidates(scaled, np.zeros(m), FIRST_MARGIN, buffer32)
+    ratio = spread / top  # margins stay fractions of a pair's value, whatever the weight
+    arcs, _ = _candidates(scaled, np.zeros(m), FIRST_MARGIN * ratio, buffer32)
     name = backend()
     rounds = 0
     while True:
         rounds += 1
         rows, cols, prices = _restricted(score, arcs, capacity, name)
         total = float(score[rows, cols].sum())
-        new, best_total = _candidates(scaled, prices / top, MARGIN, buffer32)
+        new, best_total = _candidates(scaled, prices / top, MARGIN * ratio, buffer32)
         merged = np.union1d(arcs, new)
         # The float32 estimate of the bound is cheap; prove it in float64 only when it
         # says the gap is (nearly) closed, or when no new candidate came in.
@@ -284,9 +319,11 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> Solut
         len(set(rows.tolist())) != len(rows) or (np.bincount(cols, minlength=m) > capacity).any()
     ):  # never expected: both backends answer with whole units
         raise RuntimeError("The matching solver returned an infeasible plan.")
+    objective = _total(score, pairs)
     return Solution(
         pairs=pairs,
-        total=_total(score, pairs),
+        total=objective,
+        objective=objective,
         rounds=rounds,
         arcs=len(arcs),
         bound=bound,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
+from django.utils import timezone
 
 from ..conf import app_settings
 from ..models.matches import Match
@@ -107,16 +109,42 @@ def score_pair(mentee, mentor) -> Suggestion | None:
     return _suggestion(pools, scores, 0, 0)
 
 
+def waiting_bonus(mentee_rows, *, now=None) -> np.ndarray:
+    """Each waiting mentee's bonus: ``MATCH_WAITING_BONUS_PER_WEEK`` per whole week since
+    the application was submitted (0 while the setting is invalid; check E016)."""
+    per_week = app_settings.MATCH_WAITING_BONUS_PER_WEEK
+    if (
+        isinstance(per_week, bool)
+        or not isinstance(per_week, (int, float))
+        or not math.isfinite(per_week)
+    ):
+        per_week = 0
+    per_week = min(max(float(per_week), 0.0), 1e6)
+    now = now or timezone.now()
+    weeks = [max(0, (now - row["submitted_at"]).days // 7) for row in mentee_rows]
+    return np.asarray(weeks, dtype=np.float64) * per_week
+
+
 def suggest_for_cycle(cycle, *, actor=None) -> SuggestionRun:
     """Replace the cycle's unpinned proposals with the optimal set of new ones.
 
     Approved, active and pinned matches stay as they are and keep their places. A
-    mentee is left waiting rather than proposed under ``MATCH_MIN_SCORE``. This
-    computes; :func:`~wagtail_mentoring.matching.lifecycle.replace_proposals` writes.
+    mentee is left waiting rather than proposed under ``MATCH_MIN_SCORE``. As many
+    mentees as possible are matched first (``MATCH_MOST_MATCHED_FIRST``), then the total
+    score, with a bonus for each week a mentee has waited, is the greatest it can be
+    (``MATCH_WAITING_BONUS_PER_WEEK``): of two otherwise equal plans, the one that
+    matches the longer-waiting mentee wins. This computes;
+    :func:`~wagtail_mentoring.matching.lifecycle.replace_proposals` writes.
     """
     pools = load_pools(cycle)
     scores = _score(pools)
-    solution = solve(scores.total, scores.allowed, pools.mentors.capacity)
+    solution = solve(
+        scores.total,
+        scores.allowed,
+        pools.mentors.capacity,
+        bonus=waiting_bonus(pools.mentee_rows),
+        most_matched=app_settings.MATCH_MOST_MATCHED_FIRST is not False,
+    )
     proposed, replaced = lifecycle.replace_proposals(
         cycle,
         [
