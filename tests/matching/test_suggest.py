@@ -168,3 +168,29 @@ def test_a_bad_bonus_setting_scores_without_bonus(apply, open_cycle, settings, v
     apply("mentee", [0])
     run = suggest_for_cycle(open_cycle)
     assert len(run.proposed) == 1
+
+
+def test_a_member_carried_over_unmatched_counts_the_earlier_wait(
+    apply, open_cycle, make_cycle, make_user
+):
+    from wagtail_mentoring.matching.suggest import waiting_since
+
+    last_year = make_cycle(opens=-400, closes=-370, name="2026 cycle")
+    carried, matched, withdrew, fresh = (make_user() for _ in range(4))
+    old = apply("mentee", [0], user=carried, cycle=last_year, status="closed")
+    old.submitted_at -= timedelta(days=400)
+    Application.objects.filter(pk=old.pk).update(submitted_at=old.submitted_at)
+    apply("mentee", [0], user=withdrew, cycle=last_year, status="withdrawn")
+    was_matched = apply("mentee", [0], user=matched, cycle=last_year)
+    approve(propose(was_matched, apply("mentor", [0], capacity=1, cycle=last_year)))
+    rows = [
+        {"user_id": user.pk, "submitted_at": apply("mentee", [0], user=user).submitted_at}
+        for user in (carried, matched, withdrew, fresh)
+    ]
+    Application.objects.filter(user=withdrew, cycle=last_year).update(
+        submitted_at=old.submitted_at
+    )
+    Application.objects.filter(pk=was_matched.pk).update(submitted_at=old.submitted_at)
+    since = waiting_since(open_cycle, rows)
+    assert since[0] == old.submitted_at
+    assert since[1:] == [row["submitted_at"] for row in rows[1:]]

@@ -6,10 +6,12 @@ import dataclasses
 import math
 
 import numpy as np
+from django.db.models import Max
 from django.utils import timezone
 
 from ..conf import app_settings
-from ..models.matches import Match
+from ..models.applications import Application, ApplicationStatus, Role
+from ..models.matches import HOLDS_CAPACITY, Match, MatchStatus
 from . import lifecycle
 from .pool import STAGES, load_pools
 from .scoring import explain, score_matrix
@@ -109,9 +111,46 @@ def score_pair(mentee, mentor) -> Suggestion | None:
     return _suggestion(pools, scores, 0, 0)
 
 
-def waiting_bonus(mentee_rows, *, now=None) -> np.ndarray:
-    """Each waiting mentee's bonus: ``MATCH_WAITING_BONUS_PER_WEEK`` per whole week since
-    the application was submitted (0 while the setting is invalid; check E016)."""
+# An application that was matched at some point (as "matched before" in the pool).
+MATCHED_BEFORE = [*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY]
+
+
+def waiting_since(cycle, mentee_rows) -> list:
+    """When each waiting mentee started waiting: the application's submission, or, for
+    a member carried over unmatched from earlier cycles of the same programme, the
+    earliest of those applications since their last match. Withdrawn applications do
+    not carry over. Two queries."""
+    since = [row["submitted_at"] for row in mentee_rows]
+    users = {row["user_id"] for row in mentee_rows}
+    if not users:
+        return since
+    earlier = Application.objects.filter(
+        user_id__in=users,
+        role=Role.MENTEE,
+        cycle__program_page_id=cycle.program_page_id,
+        cycle__pairing_start__lt=cycle.pairing_start,
+    ).exclude(cycle=cycle)
+    matched = dict(
+        earlier.filter(matches_as_mentee__status__in=MATCHED_BEFORE)
+        .values_list("user_id")
+        .annotate(last=Max("submitted_at"))
+    )
+    first = {}
+    for user_id, submitted_at in (
+        earlier.exclude(status=ApplicationStatus.WITHDRAWN)
+        .exclude(matches_as_mentee__status__in=MATCHED_BEFORE)
+        .values_list("user_id", "submitted_at")
+    ):
+        if user_id in matched and submitted_at <= matched[user_id]:
+            continue
+        first[user_id] = min(submitted_at, first.get(user_id, submitted_at))
+    return [min(s, first.get(row["user_id"], s)) for s, row in zip(since, mentee_rows, strict=True)]
+
+
+def waiting_bonus(mentee_rows, *, since=None, now=None) -> np.ndarray:
+    """Each waiting mentee's bonus: ``MATCH_WAITING_BONUS_PER_WEEK`` per whole week
+    waited, from ``since`` (one date per row; by default the application's submission).
+    0 while the setting is invalid (check E016)."""
     per_week = app_settings.MATCH_WAITING_BONUS_PER_WEEK
     if (
         isinstance(per_week, bool)
@@ -121,7 +160,9 @@ def waiting_bonus(mentee_rows, *, now=None) -> np.ndarray:
         per_week = 0
     per_week = min(max(float(per_week), 0.0), 1e6)
     now = now or timezone.now()
-    weeks = [max(0, (now - row["submitted_at"]).days // 7) for row in mentee_rows]
+    if since is None:
+        since = [row["submitted_at"] for row in mentee_rows]
+    weeks = [max(0, (now - start).days // 7) for start in since]
     return np.asarray(weeks, dtype=np.float64) * per_week
 
 
@@ -142,7 +183,7 @@ def suggest_for_cycle(cycle, *, actor=None) -> SuggestionRun:
         scores.total,
         scores.allowed,
         pools.mentors.capacity,
-        bonus=waiting_bonus(pools.mentee_rows),
+        bonus=waiting_bonus(pools.mentee_rows, since=waiting_since(cycle, pools.mentee_rows)),
         most_matched=app_settings.MATCH_MOST_MATCHED_FIRST is not False,
     )
     proposed, replaced = lifecycle.replace_proposals(
