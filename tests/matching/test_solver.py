@@ -31,24 +31,22 @@ def solve_with(backend, score, allowed, capacity):
     return solution
 
 
-def brute_force(score, allowed, capacity):
-    """Best total over every way of giving each mentee a mentor or nobody."""
+def every_plan(score, allowed, capacity):
+    """Every way of giving each mentee a usable mentor or nobody, within capacities, as
+    lists of (mentee, mentor) pairs."""
     n, m = score.shape
-    best = 0.0
     for choice in itertools.product(range(-1, m), repeat=n):
-        used = np.zeros(m, dtype=int)
-        total = 0.0
-        for i, j in enumerate(choice):
-            if j < 0:
-                continue
-            if not allowed[i, j] or score[i, j] <= 0:
-                break
-            used[j] += 1
-            total += score[i, j]
-        else:
-            if (used <= capacity).all():
-                best = max(best, total)
-    return best
+        pairs = [(i, j) for i, j in enumerate(choice) if j >= 0]
+        if any(not allowed[i, j] or score[i, j] <= 0 for i, j in pairs):
+            continue
+        used = np.bincount([j for _, j in pairs], minlength=m)
+        if (used <= capacity).all():
+            yield pairs
+
+
+def brute_force(score, allowed, capacity):
+    """Best total over every plan."""
+    return max(sum(score[i, j] for i, j in pairs) for pairs in every_plan(score, allowed, capacity))
 
 
 def expanded_hungarian(score, allowed, capacity):
@@ -187,25 +185,11 @@ def test_both_backends_prove_the_same_optimum_on_a_realistic_pool(seed):
 
 
 def brute_force_lexicographic(score, allowed, capacity, bonus):
-    """Best (mentees matched, total with bonuses) over every way of giving each mentee a
-    mentor or nobody, compared in that order."""
-    n, m = score.shape
-    best = (0, 0.0)
-    for choice in itertools.product(range(-1, m), repeat=n):
-        used = np.zeros(m, dtype=int)
-        count, total = 0, 0.0
-        for i, j in enumerate(choice):
-            if j < 0:
-                continue
-            if not allowed[i, j] or score[i, j] <= 0:
-                break
-            used[j] += 1
-            count += 1
-            total += score[i, j] + bonus[i]
-        else:
-            if (used <= capacity).all() and (count, total) > (best[0], best[1] + 1e-9):
-                best = (count, total)
-    return best
+    """Best (mentees matched, total with bonuses) over every plan, compared in that order."""
+    return max(
+        (len(pairs), round(sum(score[i, j] + bonus[i] for i, j in pairs), 9))
+        for pairs in every_plan(score, allowed, capacity)
+    )
 
 
 @BACKENDS
