@@ -187,9 +187,7 @@ def test_a_member_carried_over_unmatched_counts_the_earlier_wait(
         {"user_id": user.pk, "submitted_at": apply("mentee", [0], user=user).submitted_at}
         for user in (carried, matched, withdrew, fresh)
     ]
-    Application.objects.filter(user=withdrew, cycle=last_year).update(
-        submitted_at=old.submitted_at
-    )
+    Application.objects.filter(user=withdrew, cycle=last_year).update(submitted_at=old.submitted_at)
     Application.objects.filter(pk=was_matched.pk).update(submitted_at=old.submitted_at)
     since = waiting_since(open_cycle, rows)
     assert since[0] == old.submitted_at
