@@ -112,6 +112,11 @@ DEFAULT_CONFERENCE_ACTIVITIES = [
 ]
 
 
+def is_waiting_bonus(value) -> bool:
+    """A valid ``MATCH_WAITING_BONUS_PER_WEEK``: a finite number of 0 or more."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value < 1e6
+
+
 class AppSettings:
     """Lazy accessors for the ``WAGTAIL_MENTORING_*`` settings."""
 
@@ -294,6 +299,14 @@ class AppSettings:
         ``WAGTAIL_MENTORING_MATCH_MIN_SCORE``, default ``20``.
         """
         return self._setting("MATCH_MIN_SCORE", 20)
+
+    @property
+    def usable_waiting_bonus(self) -> float:
+        """``MATCH_WAITING_BONUS_PER_WEEK`` as a number, or 0 while it is invalid (E016)."""
+        value = self.MATCH_WAITING_BONUS_PER_WEEK
+        if is_waiting_bonus(value):
+            return float(value)
+        return 0.0
 
     @property
     def MATCH_MOST_MATCHED_FIRST(self) -> bool:

@@ -226,9 +226,11 @@ def check_match_weights(app_configs=None, **kwargs):
 
 def check_auto_match(app_configs=None, **kwargs):
     """E016: the auto-match's waiting bonus is a number of 0 or more, its first rule a bool."""
+    from ..conf import is_waiting_bonus
+
     errors = []
     bonus = app_settings.MATCH_WAITING_BONUS_PER_WEEK
-    if isinstance(bonus, bool) or not isinstance(bonus, (int, float)) or not 0 <= bonus < 1e6:
+    if not is_waiting_bonus(bonus):
         errors.append(
             checks.Error(
                 f"{PREFIX}MATCH_WAITING_BONUS_PER_WEEK must be a number of 0 or more, "

@@ -26,6 +26,9 @@ MEETING = {
     MeetingPreference.EITHER: MEETING_EITHER,
 }
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
+# "Matched before" means a match that was approved at some point, in any cycle;
+# proposals (which a new suggestion run replaces) and rejections do not count.
+MATCHED_BEFORE = (*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY)
 FIELDS = (
     "id",
     "user_id",
@@ -160,12 +163,9 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     topic_rows = list(topic_rows.values_list("application_id", "topic_id"))
 
     people = {r["user_id"] for r in mentee_rows}
-    # "Matched before" means a match that was approved at some point, in any cycle;
-    # proposals (which a new suggestion run replaces) and rejections do not count.
-    matched_before = [*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY]
     previous = (
         list(
-            Match.objects.filter(status__in=matched_before, mentee__user_id__in=people).values_list(
+            Match.objects.filter(status__in=MATCHED_BEFORE, mentee__user_id__in=people).values_list(
                 "mentee__user_id", "mentor__user_id"
             )
         )
@@ -197,4 +197,4 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     )
 
 
-__all__ = ["CyclePools", "load_pools"]
+__all__ = ["MATCHED_BEFORE", "CyclePools", "load_pools"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 from django.db.models import Max
@@ -11,9 +10,9 @@ from django.utils import timezone
 
 from ..conf import app_settings
 from ..models.applications import Application, ApplicationStatus, Role
-from ..models.matches import HOLDS_CAPACITY, Match, MatchStatus
+from ..models.matches import Match
 from . import lifecycle
-from .pool import STAGES, load_pools
+from .pool import MATCHED_BEFORE, STAGES, load_pools
 from .scoring import explain, score_matrix
 from .solver import solve
 
@@ -111,10 +110,6 @@ def score_pair(mentee, mentor) -> Suggestion | None:
     return _suggestion(pools, scores, 0, 0)
 
 
-# An application that was matched at some point (as "matched before" in the pool).
-MATCHED_BEFORE = [*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY]
-
-
 def waiting_since(cycle, mentee_rows) -> list:
     """When each waiting mentee started waiting: the application's submission, or, for
     a member carried over unmatched from earlier cycles of the same programme, the
@@ -151,14 +146,7 @@ def waiting_bonus(mentee_rows, *, since=None, now=None) -> np.ndarray:
     """Each waiting mentee's bonus: ``MATCH_WAITING_BONUS_PER_WEEK`` per whole week
     waited, from ``since`` (one date per row; by default the application's submission).
     0 while the setting is invalid (check E016)."""
-    per_week = app_settings.MATCH_WAITING_BONUS_PER_WEEK
-    if (
-        isinstance(per_week, bool)
-        or not isinstance(per_week, (int, float))
-        or not math.isfinite(per_week)
-    ):
-        per_week = 0
-    per_week = min(max(float(per_week), 0.0), 1e6)
+    per_week = app_settings.usable_waiting_bonus
     now = now or timezone.now()
     if since is None:
         since = [row["submitted_at"] for row in mentee_rows]
