@@ -11,11 +11,13 @@ of the caller's choosing.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch
+from django.utils import timezone
 
 from tests import world as w
 
@@ -95,13 +97,16 @@ class FuzzWorld:
     endpoints: dict
 
 
-def _add_inputs(world: w.World) -> str:
-    """Give the world what bad input should reach; returns a personal survey token."""
+def _add_inputs(world: w.World) -> dict[str, str]:
+    """Give the world what bad input should reach; returns the personal links' tokens."""
+    from wagtail_mentoring.invitations import consent_token, pause_token
     from wagtail_mentoring.models import (
         Application,
         ApplicationFormField,
         ApplicationStatus,
         Cycle,
+        Match,
+        MatchStatus,
         SurveyFormField,
     )
     from wagtail_mentoring.models.surveys import make_token
@@ -160,25 +165,42 @@ def _add_inputs(world: w.World) -> str:
             **fields,
         )
     waiting = get_user_model().objects.create_user("fuzz-waiting", "waiting@staff.example")
-    Application.objects.create(
+    waiting_mentee = Application.objects.create(
         user=waiting, cycle=cycle, role="mentee", page=mentee_page, name="Waiting Mentee",
         contact_email=waiting.email, career_stage="student", **fields,
     )  # fmt: skip
+    # An approved match waiting for the mentor's consent, for the invitation's links.
+    mentor = Application.objects.get(user=member, cycle=cycle, role="mentor")
+    invitation = Match.objects.create(
+        cycle=cycle, mentor=mentor, mentee=waiting_mentee, status=MatchStatus.AWAITING,
+        consent_from="mentor", approved_at=timezone.now(),
+        consent_due=timezone.now() + datetime.timedelta(days=7),
+    )  # fmt: skip
     # The world's mentee has answered this round; the mentor has not.
-    return make_token(world.objects["match"], world.objects["surveyround"], "mentor")
+    return {
+        "survey": make_token(world.objects["match"], world.objects["surveyround"], "mentor"),
+        "consent": consent_token(invitation, "mentor"),
+        "pause": pause_token(mentor),
+    }
 
 
 def build_fuzz_world(settings) -> FuzzWorld:
     world = w.build_world(settings)
     token = _add_inputs(world)
     program, survey = world.pages["program"], world.pages["survey"]
+    consent = program.url + program.reverse_subpage("consent")
+    pause = program.url + program.reverse_subpage("pause")
     pages = [
         Endpoint("programme page", page_url=program.url),
         Endpoint("my mentoring", page_url=program.url + program.reverse_subpage("my_mentoring")),
         Endpoint("mentor application page", page_url=world.pages["mentor"].url),
         Endpoint("mentee application page", page_url=world.pages["mentee"].url),
-        Endpoint("survey page", page_url=survey.url, default_query={"t": token}),
+        Endpoint("survey page", page_url=survey.url, default_query={"t": token["survey"]}),
         Endpoint("survey page without a link", page_url=survey.url),
+        Endpoint("invitation page", page_url=consent, default_query={"t": token["consent"]}),
+        Endpoint("invitation page without a link", page_url=consent),
+        Endpoint("pause page", page_url=pause, default_query={"t": token["pause"]}),
+        Endpoint("pause page without a link", page_url=pause),
     ]
     package = [Endpoint(e.name, url_endpoint=e) for e in w.package_endpoints()]
     endpoints = {

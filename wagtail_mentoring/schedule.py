@@ -10,7 +10,10 @@ Each run looks at the site's local date and does whatever is due, once:
    (``Cycle.checkin_every_months``, counted from the match's start, never on or after
    its end date); a run that was missed sends only the latest, not every one missed;
 4. an active match where either person's membership is no longer active is flagged
-   for the committee, not ended (``lifecycle.flag``).
+   for the committee, not ended (``lifecycle.flag``);
+5. before all that, invitations awaiting consent get their reminder when it is due,
+   and those not answered by their deadline count as declined
+   (``lifecycle.remind_invitations``, ``lifecycle.expire_invitations``).
 
 Emails go through the outbox under keys naming the match, the check-in (or the round
 and the reminder number) and the role, computed from the stored rows and the run's
@@ -87,6 +90,8 @@ class ScheduleSummary:
     surveys: int = 0
     reminders: int = 0
     flagged: int = 0
+    invitations_reminded: int = 0
+    invitations_expired: int = 0
     failed: list[str] = dataclasses.field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -120,6 +125,18 @@ class ScheduleSummary:
                 self.flagged,
             )
             % {"n": self.flagged},
+            ngettext(
+                "%(n)s invitation reminder queued",
+                "%(n)s invitation reminders queued",
+                self.invitations_reminded,
+            )
+            % {"n": self.invitations_reminded},
+            ngettext(
+                "%(n)s invitation not answered in time: the mentee is first in line again",
+                "%(n)s invitations not answered in time: the mentees are first in line again",
+                self.invitations_expired,
+            )
+            % {"n": self.invitations_expired},
             *(_("Could not complete: %(error)s") % {"error": error} for error in self.failed),
         ]
 
@@ -131,11 +148,30 @@ def run_schedule(today: datetime.date | None = None, progress: Progress | None =
     """Do everything that is due on ``today`` (the local date by default)."""
     today = today or timezone.localdate()
     summary = ScheduleSummary(today=today)
+    answer_invitations(today, summary)
     summary.started = start_matches(today)
     complete_matches(today, summary, progress)
     visit_active_matches(today, summary, progress)
     send_surveys(today, summary, progress)
     return summary
+
+
+def _instant(today: datetime.date) -> datetime.datetime:
+    """The run's moment: now, or this time of day on a ``--date`` given to the run."""
+    now = timezone.localtime()
+    if today == now.date():
+        return now
+    return timezone.make_aware(datetime.datetime.combine(today, now.time().replace(tzinfo=None)))
+
+
+def answer_invitations(today: datetime.date, summary: ScheduleSummary) -> None:
+    """Invitations awaiting consent: a reminder once the cycle's reminder days have
+    passed (``lifecycle.remind_invitations``), and no answer by the deadline counts as
+    a decline (``lifecycle.expire_invitations``)."""
+    now = _instant(today)
+    with enqueue_together():
+        summary.invitations_expired = len(lifecycle.expire_invitations(now))
+        summary.invitations_reminded = len(lifecycle.remind_invitations(now))
 
 
 def start_matches(today: datetime.date) -> int:

@@ -14,10 +14,10 @@ from ..conf import app_settings
 from ..inputs import parse_id, parse_ids
 from ..matching import lifecycle
 from ..matching.lifecycle import MatchingError
-from ..matching.pool import OPEN_STATUSES
+from ..matching.pool import OPEN_STATUSES, WAITING_ORDER
 from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
-from ..models.matches import HOLDS_CAPACITY, LIVE
+from ..models.matches import LIVE, UNDERWAY
 from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .permissions import committee_only as _committee_only
 
@@ -46,7 +46,7 @@ def matching_cycle(request, cycle_id):
     pool = list(
         Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
         .exclude(pk__in=live)
-        .order_by("submitted_at", "pk")
+        .order_by(*WAITING_ORDER)
         .prefetch_related("topics")
     )
     for application in pool:
@@ -89,7 +89,17 @@ def matching_cycle(request, cycle_id):
         "mentors": mentors,
         "proposals": proposals,
         "threshold": threshold,
-        "approved_count": Match.objects.filter(cycle=cycle, status__in=HOLDS_CAPACITY).count(),
+        "approved_count": Match.objects.filter(cycle=cycle, status__in=UNDERWAY).count(),
+        "invitations": list(
+            Match.objects.filter(cycle=cycle, status=MatchStatus.AWAITING)
+            .select_related("mentor", "mentee")
+            .order_by("consent_due", "pk")
+        ),
+        "declined": list(
+            Match.objects.filter(cycle=cycle, status=MatchStatus.DECLINED)
+            .select_related("mentor", "mentee")
+            .order_by("-ended_at", "-pk")[:20]
+        ),
     }
     return TemplateResponse(request, "wagtail_mentoring/admin/matching_cycle.html", context)
 
@@ -169,11 +179,22 @@ def _cycle_action(request, cycle):
             )
         else:
             approved, refused = lifecycle.approve_many(proposals, actor=request.user)
+            invited = sum(match.status == MatchStatus.AWAITING for match in approved)
             messages.success(
                 request,
                 ngettext("%d match approved.", "%d matches approved.", len(approved))
                 % len(approved),
             )
+            if invited:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%d invitation sent: the introduction goes out when consent is given.",
+                        "%d invitations sent: each introduction goes out when consent is given.",
+                        invited,
+                    )
+                    % invited,
+                )
             for match, reason in refused:
                 messages.error(
                     request,

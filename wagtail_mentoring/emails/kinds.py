@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import formats, translation
@@ -87,6 +88,29 @@ def my_mentoring_url(program_page) -> str:
     return page_url(program, reverse_subpage("my_mentoring"))
 
 
+def program_route_url(program_page, route: str, **query) -> str:
+    """The absolute URL of one of a programme page's own routes (``"consent"``,
+    ``"pause"``, …), with ``query`` as its query string; ``""`` when not routable."""
+    if program_page is None:
+        return ""
+    program = program_page.specific_deferred
+    reverse_subpage = getattr(program, "reverse_subpage", None)
+    if reverse_subpage is None:
+        return ""
+    url = page_url(program, reverse_subpage(route))
+    return f"{url}?{urlencode(query)}" if url and query else url
+
+
+def pause_url(email, application) -> str:
+    """A mentor's "I can't take on anyone now" link, on their programme's page."""
+    from ..invitations import pause_token
+
+    if application.role != "mentor":
+        return ""
+    page = in_locale_of(application.cycle.program_page, application.page)
+    return program_route_url(page, "pause", t=pause_token(application))
+
+
 def application_url(application) -> str:
     """The absolute URL of the page where the member sees, changes or withdraws
     ``application``: the page it was made on, else its programme's page for its role."""
@@ -132,6 +156,7 @@ def _member_application_values(email) -> dict:
     values = _application_values(application)
     values["my_mentoring_url"] = _program_link(email, application.cycle.program_page, application)
     values["application_url"] = application_url(application)
+    values["pause_url"] = pause_url(email, application)
     return values
 
 
@@ -228,6 +253,7 @@ def _match_values(email) -> dict:
         "start_date": _date_label(email, match.start_date),
         "end_date": _date_label(email, match.end_date),
         "my_mentoring_url": _program_link(email, match.cycle.program_page, own),
+        "pause_url": pause_url(email, own),
         "match": match,
         "cycle_object": match.cycle,
     }

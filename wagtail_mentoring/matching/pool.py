@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from ..models.applications import (
     Application,
@@ -15,7 +15,7 @@ from ..models.applications import (
     MeetingPreference,
     Role,
 )
-from ..models.matches import HOLDS_CAPACITY, Match, MatchStatus
+from ..models.matches import HOLDS_CAPACITY, UNDERWAY, Match, MatchStatus
 from ..models.topics import Topic
 from .scoring import CONFERENCE_YES, MEETING_EITHER, MEETING_IN_PERSON, MEETING_VIRTUAL, Pool
 
@@ -26,9 +26,10 @@ MEETING = {
     MeetingPreference.EITHER: MEETING_EITHER,
 }
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
-# "Matched before" means a match that was approved at some point, in any cycle;
-# proposals (which a new suggestion run replaces) and rejections do not count.
-MATCHED_BEFORE = (*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY)
+# "Matched before" means a pair that was introduced at some point, in any cycle;
+# proposals (which a new suggestion run replaces), rejections, invitations awaiting
+# consent and declined ones do not count.
+MATCHED_BEFORE = (*UNDERWAY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY)
 FIELDS = (
     "id",
     "user_id",
@@ -41,7 +42,10 @@ FIELDS = (
     "conference_attendance",
     "capacity",
     "submitted_at",
+    "first_in_line_since",
 )
+#: The waiting list's order: first in line (after a declined invitation), then by wait.
+WAITING_ORDER = (F("first_in_line_since").asc(nulls_last=True), "submitted_at", "pk")
 
 
 @dataclasses.dataclass
@@ -123,7 +127,7 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     mentees = mentees.exclude(pk__in=live_mentees)
     if mentee_ids is not None:
         mentees = mentees.filter(pk__in=mentee_ids)
-    mentee_rows = list(mentees.order_by("submitted_at", "pk").values(*FIELDS))
+    mentee_rows = list(mentees.order_by(*WAITING_ORDER).values(*FIELDS))
 
     mentors = (
         Application.objects.filter(cycle=cycle, role=Role.MENTOR)
@@ -197,4 +201,4 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     )
 
 
-__all__ = ["MATCHED_BEFORE", "CyclePools", "load_pools"]
+__all__ = ["MATCHED_BEFORE", "WAITING_ORDER", "CyclePools", "load_pools"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 import numpy as np
 from django.db.models import Max
@@ -139,7 +140,22 @@ def waiting_since(cycle, mentee_rows) -> list:
         if user_id in matched and submitted_at <= matched[user_id]:
             continue
         first[user_id] = min(submitted_at, first.get(user_id, submitted_at))
-    return [min(s, first.get(row["user_id"], s)) for s, row in zip(since, mentee_rows, strict=True)]
+    since = [
+        min(s, first.get(row["user_id"], s)) for s, row in zip(since, mentee_rows, strict=True)
+    ]
+    return first_in_line(since, mentee_rows)
+
+
+def first_in_line(since, mentee_rows) -> list:
+    """A mentee whose invitation was declined or not answered goes first: their wait
+    counts a week longer than the longest anyone else's, so the waiting bonus puts
+    them ahead of everyone."""
+    returned = [bool(row.get("first_in_line_since")) for row in mentee_rows]
+    if not any(returned):
+        return since
+    others = [s for s, back in zip(since, returned, strict=True) if not back]
+    head = min(others or since) - datetime.timedelta(days=7)
+    return [min(s, head) if back else s for s, back in zip(since, returned, strict=True)]
 
 
 def waiting_bonus(mentee_rows, *, since=None, now=None) -> np.ndarray:

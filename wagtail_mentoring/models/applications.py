@@ -56,7 +56,8 @@ EDITABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
 
 class ApplicationQuerySet(models.QuerySet):
     def with_places_taken(self) -> ApplicationQuerySet:
-        """Annotate ``taken``: the mentor's approved and active matches.
+        """Annotate ``taken``: the mentor's places held (approved and active matches,
+        and approved ones awaiting consent).
 
         A subquery rather than a join and ``GROUP BY``: it runs only for the rows
         returned, so counting or filtering the applications stays cheap.
@@ -156,6 +157,15 @@ class Application(models.Model):
 
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    first_in_line_since = models.DateTimeField(
+        _("first in line since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when an invitation for this mentee was declined or not answered: the "
+            "mentee comes first in the waiting list until their next match is approved."
+        ),
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawing"), max_length=1000, blank=True)
     language = models.CharField(
@@ -230,6 +240,8 @@ class ApplicationAction(models.TextChoices):
     MATCHED = "matched", _("Matched")
     MATCH_COMPLETED = "match_completed", _("Match completed")
     MATCH_ENDED = "match_ended", _("Match ended early")
+    FIRST_IN_LINE = "first_in_line", _("Back in the pool, first in line")
+    PAUSED = "paused", _("Takes on no one more for now")
 
 
 class ApplicationEvent(AbstractEvent):
