@@ -384,7 +384,7 @@ def test_opening_the_yes_link_changes_nothing_and_one_click_introduces(
     link = _path(_link(mail.outbox[0], "consent", "yes"))
     page = client.get(link)
     assert page.status_code == 200 and page["Cache-Control"].count("no-store")
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     soup = BeautifulSoup(page.content, "html.parser")
     assert soup.select_one("[data-mentoring-mode=ask]")
     assert soup.select_one("input[name=answer][value=yes]").has_attr("checked")

@@ -240,8 +240,17 @@ def matching_mentee(request, application_id):
                     explanation=suggestion.explanation if suggestion else [],
                 )
                 if approving:
-                    lifecycle.approve(match, actor=request.user)
-            if approving:
+                    match = lifecycle.approve(match, actor=request.user)
+            if approving and match.status == MatchStatus.AWAITING:
+                messages.success(
+                    request,
+                    _(
+                        "%(mentor)s and %(mentee)s are approved: the invitation is sent, "
+                        "and the introduction goes out when consent is given."
+                    )
+                    % {"mentor": mentor.name, "mentee": mentee.name},
+                )
+            elif approving:
                 messages.success(
                     request,
                     _("%(mentor)s and %(mentee)s are matched.")

@@ -30,10 +30,12 @@ def _render(page, request, template: str, context: dict, status: int = 200):
     full = page.get_context(request)
     full.update(context)
     response = TemplateResponse(request, template, full, status=status)
-    # Personal pages: never cached, never indexed, never leak the token onwards.
+    # Personal pages: never cached, never indexed, and the token never leaves the site
+    # in a Referer ("no-referrer" would make browsers send "Origin: null" with the
+    # form, which CSRF protection refuses).
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
