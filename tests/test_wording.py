@@ -31,6 +31,7 @@ TODAY = datetime.date(2026, 12, 2)
                 "1 survey invitation queued",
                 "1 survey reminder queued",
                 "1 match flagged: a membership lapsed",
+                '1 "Have you met yet?" email queued',
             ],
         ),
         (
@@ -44,6 +45,7 @@ TODAY = datetime.date(2026, 12, 2)
                 "2 survey invitations queued",
                 "2 survey reminders queued",
                 "2 matches flagged: a membership lapsed",
+                '2 "Have you met yet?" emails queued',
             ],
         ),
     ],
@@ -59,6 +61,7 @@ def test_the_schedule_summary_counts_in_words(n, expected):
         surveys=n,
         reminders=n,
         flagged=n,
+        met_checks=n,
     )
     lines = [str(line) for line in summary.lines()]
     assert lines[1:] == expected

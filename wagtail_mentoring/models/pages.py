@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
@@ -246,6 +247,17 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
                 )
             return redirect(self.url + self.reverse_subpage("my_mentoring"))
         return self.render_my_mentoring(request)
+
+    #: What answers the "Have you met yet?" links: a function called as
+    #: ``(page, request)``, or its dotted path (the models import nothing from the views).
+    met_check_view = "wagtail_mentoring.views.met_check.serve_met_check"
+
+    @path("met/", name="met_check")
+    def met_check(self, request):
+        """The page a "Have you met yet?" link opens: the answer preselected, one button
+        that records it (a GET changes nothing). See ``met_check_view``."""
+        view = self.met_check_view
+        return (import_string(view) if isinstance(view, str) else view)(self, request)
 
     def render_my_mentoring(self, request, error: str = "", status: int = 200):
         """The "My mentoring" page; ``error`` is shown above the applications."""
