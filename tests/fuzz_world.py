@@ -42,6 +42,7 @@ BAD_VALUES = [
 
 GET_KEYS = [
     "t",
+    "a",
     "edit",
     "export",
     "print",
@@ -76,6 +77,8 @@ POST_KEYS = [
     "reference",
     "default_survey",
     "program_page",
+    "answer",
+    "t",
 ]
 
 
@@ -96,7 +99,8 @@ class FuzzWorld:
 
 
 def _add_inputs(world: w.World) -> str:
-    """Give the world what bad input should reach; returns a personal survey token."""
+    """Give the world what bad input should reach; returns a personal survey token (the
+    "Have you met yet?" token is made in :func:`build_fuzz_world`)."""
     from wagtail_mentoring.models import (
         Application,
         ApplicationFormField,
@@ -172,6 +176,10 @@ def build_fuzz_world(settings) -> FuzzWorld:
     world = w.build_world(settings)
     token = _add_inputs(world)
     program, survey = world.pages["program"], world.pages["survey"]
+    from wagtail_mentoring.matching.met_links import make_met_token
+
+    met = program.url + program.reverse_subpage("met_check")
+    met_token = make_met_token(world.objects["match"], "mentee", 1)
     pages = [
         Endpoint("programme page", page_url=program.url),
         Endpoint("my mentoring", page_url=program.url + program.reverse_subpage("my_mentoring")),
@@ -179,6 +187,8 @@ def build_fuzz_world(settings) -> FuzzWorld:
         Endpoint("mentee application page", page_url=world.pages["mentee"].url),
         Endpoint("survey page", page_url=survey.url, default_query={"t": token}),
         Endpoint("survey page without a link", page_url=survey.url),
+        Endpoint("met check page", page_url=met, default_query={"t": met_token, "a": "met"}),
+        Endpoint("met check page without a link", page_url=met),
     ]
     package = [Endpoint(e.name, url_endpoint=e) for e in w.package_endpoints()]
     endpoints = {

@@ -70,7 +70,8 @@ def render(page, request, mode: str, language: str | None = None, status=None, *
 def serve_met_check(page, request):
     post = request.method == "POST"
     data = request.POST if post else request.GET
-    token = _text(data.get("t", ""))
+    # The form posts to the link's own URL, so a POST has the token in both.
+    token = _text(data.get("t", "")) or _text(request.GET.get("t", ""))
     found, problem = read_met_token(token)
     if found is None:
         return render(page, request, problem, _language_of(page, token) if token else None)
