@@ -444,3 +444,26 @@ def test_check_e018_accepts_good_values(settings, value):
     settings.WAGTAIL_MENTORING_MET_RECHECK_DAYS = value
     settings.WAGTAIL_MENTORING_MET_CHECK_DAYS = value
     assert check_met_check_settings() == []
+
+
+# -- what the committee sees ------------------------------------------------------------------
+
+
+def test_the_committee_sees_the_answers_and_the_flag(make_match, client, make_user):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    match = make_match()
+    record_met_answer(match, "mentor", "met")
+    record_met_answer(match, "mentee", "cant_reach")
+    user = make_user(username="chair")
+    user.groups.add(Group.objects.get(name="Mentoring committee"))
+    client.force_login(user)
+    dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "1 flagged match" in dashboard
+    listing = client.get(reverse("wagtail_mentoring_match_modeladmin_index") + "?flagged=yes")
+    assert "The mentee says they cannot reach the mentor." in listing.content.decode()
+    inspect = client.get(reverse("wagtail_mentoring_match_modeladmin_inspect", args=[match.pk]))
+    text = inspect.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+    assert 'the mentor: "Yes, we\'ve met"' in text
+    assert 'the mentee: "I can\'t reach them"' in text
