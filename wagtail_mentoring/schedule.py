@@ -47,7 +47,7 @@ from .matching import lifecycle
 from .matching.lifecycle import ALUMNI_GROUP  # noqa: F401  (importable from here too)
 from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
-from .models.matches import FlagCause, Match, MatchStatus
+from .models.matches import HOLDS_CAPACITY, FlagCause, Match, MatchStatus
 
 logger = logging.getLogger(__name__)
 
@@ -427,8 +427,9 @@ def _days(value) -> int:
 def met_check_asks(
     match, today: datetime.date, answers: dict, sent: dict, now_day: datetime.date
 ) -> list[int]:
-    """The askings of "Have you met yet?" due for ``match`` on ``today``: ``[1]``,
-    ``[2]`` or ``[]``.
+    """The askings of "Have you met yet?" due for ``match`` on ``today``: a list of
+    ``1`` (the first) and ``2`` (asked again); an asking already sent is a no-op, by its
+    key.
 
     Asking 1 is due ``MET_CHECK_DAYS`` after the start, for
     :data:`MET_CHECK_GRACE_DAYS`. Asking 2 is due ``MET_RECHECK_DAYS`` after that, when
@@ -438,15 +439,7 @@ def met_check_asks(
     ``sent`` maps the keys of the emails queued to the instants they were queued.
     """
     days, again = _days(app_settings.MET_CHECK_DAYS), _days(app_settings.MET_RECHECK_DAYS)
-    if (
-        not days
-        or match.start_date is None
-        or match.status
-        not in (
-            MatchStatus.APPROVED,
-            MatchStatus.ACTIVE,
-        )
-    ):
+    if not days or match.start_date is None or match.status not in HOLDS_CAPACITY:
         return []
     due = match.start_date + datetime.timedelta(days=days)
     grace = datetime.timedelta(days=MET_CHECK_GRACE_DAYS)
@@ -489,7 +482,7 @@ def send_met_checks(today: datetime.date, summary: ScheduleSummary, progress=Non
     kind = registry["met_check"]
     grace = MET_CHECK_GRACE_DAYS
     matches = Match.objects.filter(
-        status__in=(MatchStatus.APPROVED, MatchStatus.ACTIVE),
+        status__in=HOLDS_CAPACITY,
         start_date__lte=today - datetime.timedelta(days=days),
         start_date__gt=today - datetime.timedelta(days=days + (again or 0) + grace),
     )
