@@ -44,6 +44,7 @@ BAD_VALUES = [
 
 GET_KEYS = [
     "t",
+    "a",
     "edit",
     "export",
     "print",
@@ -78,6 +79,8 @@ POST_KEYS = [
     "reference",
     "default_survey",
     "program_page",
+    "answer",
+    "t",
 ]
 
 
@@ -98,7 +101,8 @@ class FuzzWorld:
 
 
 def _add_inputs(world: w.World) -> dict[str, str]:
-    """Give the world what bad input should reach; returns the personal links' tokens."""
+    """Give the world what bad input should reach; returns the personal links' tokens
+    (the "Have you met yet?" token is made in :func:`build_fuzz_world`)."""
     from wagtail_mentoring.invitations import consent_token, pause_token
     from wagtail_mentoring.models import (
         Application,
@@ -190,6 +194,10 @@ def build_fuzz_world(settings) -> FuzzWorld:
     program, survey = world.pages["program"], world.pages["survey"]
     consent = program.url + program.reverse_subpage("consent")
     pause = program.url + program.reverse_subpage("pause")
+    from wagtail_mentoring.matching.met_links import make_met_token
+
+    met = program.url + program.reverse_subpage("met_check")
+    met_token = make_met_token(world.objects["match"], "mentee", 1)
     pages = [
         Endpoint("programme page", page_url=program.url),
         Endpoint("my mentoring", page_url=program.url + program.reverse_subpage("my_mentoring")),
@@ -201,6 +209,8 @@ def build_fuzz_world(settings) -> FuzzWorld:
         Endpoint("invitation page without a link", page_url=consent),
         Endpoint("pause page", page_url=pause, default_query={"t": token["pause"]}),
         Endpoint("pause page without a link", page_url=pause),
+        Endpoint("met check page", page_url=met, default_query={"t": met_token, "a": "met"}),
+        Endpoint("met check page without a link", page_url=met),
     ]
     package = [Endpoint(e.name, url_endpoint=e) for e in w.package_endpoints()]
     endpoints = {

@@ -377,3 +377,35 @@ def test_every_preview_mode_of_every_page_type_renders_for_an_editor(world):
             assert not world.leaks(response), (page, mode)
     assert all(status == 200 for _page, _mode, status in checked), checked
     assert ("SurveyPage", "landing") in {(name, mode) for name, mode, _s in checked}
+
+
+# -- the "Have you met yet?" page (a programme page route, not in the URLconf) ------------
+
+
+def test_the_met_check_page_shows_no_one_and_forged_posts_change_nothing(world):
+    from django.core import signing
+
+    from wagtail_mentoring.matching.met_links import make_met_token
+    from wagtail_mentoring.models import MatchEvent
+
+    program, match = world.pages["program"], world.objects["match"]
+    url = program.url + program.reverse_subpage("met_check")
+    good = make_met_token(match, "mentee", 1)
+    forged = signing.dumps([match.pk, "mentor", 1], salt="wagtail_mentoring.survey")
+    before, events = world.fingerprint(), MatchEvent.objects.count()
+    problems = []
+    for role in w.ROLES:
+        client = w.client_for(world, role)
+        for token in ("", forged, good[:-2], good):
+            response = client.get(url, {"t": token, "a": "cant_reach"})
+            expected = 200 if token == good else 400
+            if response.status_code != expected or world.leaks(response):
+                problems.append((role, "get", token[:10], response.status_code))
+            if token == good:
+                continue  # the link's own POST answers, as its owner would
+            response = client.post(url, {**FORGED_POST, "t": token, "answer": "cant_reach"})
+            if response.status_code != 400 or world.leaks(response):
+                problems.append((role, "post", token[:10], response.status_code))
+    assert not problems, "\n".join(map(repr, problems))
+    assert world.fingerprint() == before
+    assert MatchEvent.objects.count() == events

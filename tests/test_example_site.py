@@ -158,6 +158,8 @@ def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
     # answered "Pairing fit" for a week is reminded (the newest pair's was invited today).
     assert (summary.completed, summary.checkins, summary.surveys) == (1, 14, 2)
     assert summary.reminders == 1
+    # The newest pair started a month ago: both are asked "Have you met yet?".
+    assert summary.met_checks == 2
     assert Match.objects.filter(cycle=history, status=MatchStatus.COMPLETED).count() == 1
     # The completed pair agreed to be listed: the alumni block shows them.
     from django.test import Client

@@ -33,6 +33,7 @@ TODAY = datetime.date(2026, 12, 2)
                 "1 match flagged: a membership lapsed",
                 "1 invitation reminder queued",
                 "1 invitation not answered in time: the mentee is first in line again",
+                '1 "Have you met yet?" email queued',
             ],
         ),
         (
@@ -48,6 +49,7 @@ TODAY = datetime.date(2026, 12, 2)
                 "2 matches flagged: a membership lapsed",
                 "2 invitation reminders queued",
                 "2 invitations not answered in time: the mentees are first in line again",
+                '2 "Have you met yet?" emails queued',
             ],
         ),
     ],
@@ -65,6 +67,7 @@ def test_the_schedule_summary_counts_in_words(n, expected):
         flagged=n,
         invitations_reminded=n,
         invitations_expired=n,
+        met_checks=n,
     )
     lines = [str(line) for line in summary.lines()]
     assert lines[1:] == expected

@@ -228,6 +228,27 @@ class AppSettings:
         return self._setting("CONFERENCE_REMINDER_DAYS", 14)
 
     @property
+    def MET_CHECK_DAYS(self) -> int | None:
+        """Days after a match's start date that both people are asked "Have you met yet?".
+
+        ``WAGTAIL_MENTORING_MET_CHECK_DAYS``, default ``21``. ``0`` or ``None`` turns
+        the check off. Matches that started longer ago than this plus
+        ``schedule.MET_CHECK_GRACE_DAYS`` are not asked. Check ``wagtail_mentoring.E018``
+        applies.
+        """
+        return self._setting("MET_CHECK_DAYS", 21)
+
+    @property
+    def MET_RECHECK_DAYS(self) -> int | None:
+        """Days after the first "Have you met yet?" that a pair who answered "Not yet"
+        (and no one "Yes") is asked once more.
+
+        ``WAGTAIL_MENTORING_MET_RECHECK_DAYS``, default ``14``; ``0`` or ``None`` asks
+        only once. Check ``wagtail_mentoring.E018`` applies.
+        """
+        return self._setting("MET_RECHECK_DAYS", 14)
+
+    @property
     def MIN_SUBMIT_SECONDS(self) -> int:
         """The fewest seconds between showing an application form and accepting it.
 

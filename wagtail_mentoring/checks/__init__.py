@@ -25,6 +25,7 @@ from .configuration import (  # noqa: F401 (the public names of the checks)
 from .email import (
     check_email_base_url,
     check_email_settings,
+    check_met_check_settings,
     check_tracking_deploy,
 )
 from .pages import (
@@ -38,6 +39,7 @@ from .pages import (
 
 def register() -> None:
     checks.register(check_email_settings)
+    checks.register(check_met_check_settings)
     checks.register(check_required_apps)
     checks.register(check_page_model)
     checks.register(check_commitment_months)

@@ -628,3 +628,75 @@ CONFERENCE_FOLLOW_UP = registry.register(
         language=recipient_language,
     )
 )
+
+
+# -- "Have you met yet?" -----------------------------------------------------------------
+
+
+def met_check_page_url(program_page) -> str:
+    """The absolute URL of a programme's "Have you met yet?" answer page."""
+    if program_page is None:
+        return ""
+    program = program_page.specific_deferred
+    reverse_subpage = getattr(program, "reverse_subpage", None)
+    if reverse_subpage is None:
+        return ""
+    return page_url(program, reverse_subpage("met_check"))
+
+
+def met_check_key(match, role: str, ask: int = 1) -> str:
+    """ "match-<pk>-met-check-<role>", and "match-<pk>-met-check-2-<role>" when asked again."""
+    what = "met-check" if ask == 1 else f"met-check-{ask}"
+    return f"match-{match.pk}-{what}-{role}"
+
+
+def build_met_check(email) -> dict:
+    from ..matching.met_links import LINK_VALID_DAYS, met_check_url
+
+    values = _match_values(email)
+    own, _partner = _pair(email)
+    role = email.context.get("role", "mentee")
+    ask = email.context.get("ask", 1)
+    page = in_locale_of(email.match.cycle.program_page, own.page)
+    link = _batch_memo(email, ("met_check", page.pk), lambda: met_check_page_url(page))
+    values.update(
+        {
+            "met_url": met_check_url(link, email.match, role, ask, "met"),
+            "not_yet_url": met_check_url(link, email.match, role, ask, "not_yet"),
+            "cant_reach_url": met_check_url(link, email.match, role, ask, "cant_reach"),
+            "valid_days": str(LINK_VALID_DAYS),
+            "asked_again": ask != 1,
+        }
+    )
+    return values
+
+
+MET_CHECK = registry.register(
+    EmailKind(
+        name="met_check",
+        label=_('"Have you met yet?" (to each person of the pair)'),
+        description=_(
+            "Asks each person, some weeks after the pairing starts, whether they have met, "
+            'with three one-click answers; "I can\'t reach them" or "Not yet" twice '
+            "flags the match for the committee."
+        ),
+        placeholders={
+            **_MATCH_PLACEHOLDERS,
+            "met_url": _("The recipient's personal link to answer \"Yes, we've met\""),
+            "not_yet_url": _('The recipient\'s personal link to answer "Not yet"'),
+            "cant_reach_url": _("The recipient's personal link to answer \"I can't reach them\""),
+            "valid_days": _("For how many days the links work"),
+        },
+        build=build_met_check,
+        sample=_sample(
+            _SAMPLE_MATCH,
+            met_url="https://example.org/mentoring/met/?t=sample&a=met",
+            not_yet_url="https://example.org/mentoring/met/?t=sample&a=not_yet",
+            cant_reach_url="https://example.org/mentoring/met/?t=sample&a=cant_reach",
+            valid_days="30",
+        ),
+        related=(*MATCH_RELATED, "match__mentor__page", "match__mentee__page"),
+        language=recipient_language,
+        key=met_check_key,
+    )
+)

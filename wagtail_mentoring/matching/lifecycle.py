@@ -928,3 +928,6 @@ __all__ = [
     "take_no_more",
     "unpin",
 ]
+
+# The "Have you met yet?" answers are recorded by ``checkin.record_met_answer`` (in
+# wagtail_mentoring/matching/checkin.py), with the lock order above: the match alone.

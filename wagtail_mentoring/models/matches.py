@@ -47,6 +47,7 @@ class MatchAction(models.TextChoices):
     FLAGGED = "flagged", _("Flagged for the committee")
     COMPLETED = "completed", _("Completed")
     ENDED = "ended", _("Ended early")
+    MET_ANSWER = "met_answer", _('Answered "Have you met yet?"')
 
 
 class ConsentAnswer(models.TextChoices):
@@ -65,6 +66,18 @@ class FlagCause(models.TextChoices):
     MEMBERSHIP = "membership", _("A membership is no longer active")
     SURVEY = "survey", _("A survey answer asks for the committee's attention")
     CONSENT = "consent", _("An invitation was declined or not answered")
+    MET_CHECK = (
+        "met_check",
+        _('An answer to "Have you met yet?" asks for the committee\'s attention'),
+    )
+
+
+class MetAnswer(models.TextChoices):
+    """An answer to the "Have you met yet?" email (stored in a ``met_answer`` event)."""
+
+    MET = "met", _("Yes, we've met")
+    NOT_YET = "not_yet", _("Not yet")
+    CANT_REACH = "cant_reach", _("I can't reach them")
 
 
 #: Statuses of a pair that has been introduced and has not ended.
@@ -281,7 +294,31 @@ def _flag_words(params: dict) -> str:
             else gettext("The mentee answered %(answers)s.")
         )
         return words % {"answers": _answer_words(params.get("answers", ""))}
+    if params.get("cause") == FlagCause.MET_CHECK:
+        if params.get("answer") == MetAnswer.CANT_REACH:
+            return (
+                gettext("The mentor says they cannot reach the mentee.")
+                if params.get("role") == "mentor"
+                else gettext("The mentee says they cannot reach the mentor.")
+            )
+        return gettext('The pair has not met yet: "Not yet" was answered twice.')
     return params.get("reason", "")
+
+
+def _met_answer_words(params: dict) -> str:
+    """A ``met_answer`` event's details: who answered what (and on which asking)."""
+    try:
+        answer = str(MetAnswer(params.get("answer", "")).label)
+    except ValueError:
+        answer = str(params.get("answer", ""))
+    words = (
+        gettext('the mentor: "%(answer)s"')
+        if params.get("role") == "mentor"
+        else gettext('the mentee: "%(answer)s"')
+    ) % {"answer": answer}
+    if params.get("ask", 1) != 1:
+        words = gettext("%(words)s (asked again)") % {"words": words}
+    return words
 
 
 def flag_words(cause: str, **params) -> str:
@@ -329,6 +366,8 @@ class MatchEvent(AbstractEvent):
             who = gettext("the mentor") if params["role"] == "mentor" else gettext("the mentee")
             reason = consent_reason_words(params.get("reason", ""))
             detail = "; ".join(filter(None, [who, reason]))
+        elif self.action == MatchAction.MET_ANSWER:
+            detail = _met_answer_words(params)
         elif self.action == MatchAction.ENDED and params.get("then"):
             then = (
                 gettext("both applications back in the pool")

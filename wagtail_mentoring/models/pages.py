@@ -264,6 +264,17 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
         """A mentor's "I can't take on anyone now" link (``pause_view``)."""
         return import_string(self.pause_view)(self, request)
 
+    #: What answers the "Have you met yet?" links: a function called as
+    #: ``(page, request)``, or its dotted path (the models import nothing from the views).
+    met_check_view = "wagtail_mentoring.views.met_check.serve_met_check"
+
+    @path("met/", name="met_check")
+    def met_check(self, request):
+        """The page a "Have you met yet?" link opens: the answer preselected, one button
+        that records it (a GET changes nothing). See ``met_check_view``."""
+        view = self.met_check_view
+        return (import_string(view) if isinstance(view, str) else view)(self, request)
+
     def render_my_mentoring(self, request, error: str = "", status: int = 200):
         """The "My mentoring" page; ``error`` is shown above the applications."""
         from .applications import Application
