@@ -1,4 +1,4 @@
-""""Why not this mentor?" in a real browser: a committee member picks a colleague of the
+""" "Why not this mentor?" in a real browser: a committee member picks a colleague of the
 mentee's and reads why; the answer reads well in Wagtail's dark theme too."""
 
 import pytest
@@ -81,7 +81,8 @@ def test_committee_member_asks_why_a_colleague_is_not_suggested(committee, brows
     page = browser_page
     log_in(page)
     result = explain(page, "Cora Colleague")
-    expect(result.get_by_role("heading", name="Why Cora Colleague is not suggested")).to_be_visible()
+    heading = result.get_by_role("heading", name="Why Cora Colleague is not suggested")
+    expect(heading).to_be_visible()
     expect(result.get_by_role("listitem")).to_have_text(
         "Both work for the same employer (Eastvale Libraries); colleagues are not paired."
     )
