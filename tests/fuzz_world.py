@@ -58,6 +58,7 @@ GET_KEYS = [
     "cycle",
     "cycle__id__exact",
     "program_page__id__exact",
+    "why_mentor",
 ]
 POST_KEYS = [
     "action",

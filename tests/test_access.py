@@ -79,6 +79,7 @@ def test_discovery_finds_every_url_the_package_adds(world):
 def test_no_role_outside_the_committee_sees_anyone(world, capsys):
     endpoints = w.package_endpoints()
     package = [(endpoint.name, endpoint.url(world), True) for endpoint in endpoints]
+    package += why_not_urls(world, package)
     wagtail = [(url, url, "delete_submissions" in url or "/delete/" in url) for url in
                w.wagtail_places(world)]  # fmt: skip
     # Admin URLs must refuse; the package's public endpoints (tracking webhooks, which
@@ -117,6 +118,16 @@ def test_no_role_outside_the_committee_sees_anyone(world, capsys):
     assert after == before
 
 
+def why_not_urls(world, package) -> list:
+    """The mentee page asked "why not this mentor?" (a query string the URLconf omits)."""
+    mentor = world.objects["mentor_application"].pk
+    return [
+        (name, f"{url}?why_mentor={mentor}", post)
+        for name, url, post in package
+        if name == "wagtail_mentoring_matching_mentee"
+    ]
+
+
 @pytest.mark.parametrize("role", sorted(w.COMMITTEE_ROLES))
 def test_the_committee_reads_every_view_it_needs(world, role):
     client = w.client_for(world, role)
@@ -137,6 +148,10 @@ def test_the_committee_reads_every_view_it_needs(world, role):
     history = reverse("wagtail_mentoring_match_modeladmin_history",
                       args=[world.objects["match"].pk])  # fmt: skip
     assert w.MENTOR["name"] in client.get(history).content.decode()
+    mentee = reverse("wagtail_mentoring_matching_mentee", args=[world.objects["application"].pk])
+    [(_name, why, _post)] = why_not_urls(world, [("wagtail_mentoring_matching_mentee", mentee, 0)])
+    response = client.get(why)
+    assert response.status_code == 200 and b"data-why-not-result" in response.content
 
 
 @pytest.mark.parametrize(

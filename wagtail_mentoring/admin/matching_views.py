@@ -13,9 +13,11 @@ from django.utils.translation import ngettext
 from ..conf import app_settings
 from ..inputs import parse_id, parse_ids
 from ..matching import lifecycle
+from ..matching.explain import render_explanation
 from ..matching.lifecycle import MatchingError
 from ..matching.pool import OPEN_STATUSES, WAITING_ORDER
 from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
+from ..matching.whynot import render_reason, why_not
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import LIVE, UNDERWAY
 from .cycles import cycle_choices, open_latest_cycle, remember_cycle
@@ -275,5 +277,54 @@ def matching_mentee(request, application_id):
         .select_related("mentor")
         .first(),
         "waiting": mentee.waiting_days(),
+        **_why_not_context(request, mentee),
     }
     return TemplateResponse(request, "wagtail_mentoring/admin/matching_mentee.html", context)
+
+
+def _why_not_context(request, mentee) -> dict:
+    """ "Why not this mentor?": the choice of any mentor application of the mentee's
+    cycle (``?why_mentor=<id>``), and the answer for the one chosen."""
+    mentors = list(
+        Application.objects.filter(cycle_id=mentee.cycle_id, role=Role.MENTOR)
+        .order_by("name", "pk")
+        .values("pk", "name", "status")
+    )
+    labels = dict(ApplicationStatus.choices)
+    for mentor in mentors:
+        mentor["status_label"] = labels.get(mentor["status"], mentor["status"])
+    context = {"why_mentors": mentors, "why_chosen": None, "why": None, "why_error": ""}
+    if "why_mentor" not in request.GET:
+        return context
+    chosen = parse_id(request.GET.get("why_mentor", ""))
+    by_id = {mentor["pk"]: mentor for mentor in mentors}
+    if chosen is None or chosen not in by_id:  # never read outside the mentee's cycle
+        context["why_error"] = _("Choose one of this cycle's mentor applications in the list.")
+        return context
+    why = why_not(mentee, chosen)
+    context.update(
+        why_chosen=by_id[chosen],
+        why=why,
+        why_reasons=[{"code": r.code, "text": render_reason(r)} for r in why.blocked],
+        why_rows=_side_by_side(why.components, why.suggested_components),
+    )
+    return context
+
+
+def _side_by_side(mine, top) -> list[dict]:
+    """Two explanations as rows of ``label``, ``mine`` and ``top`` (rendered parts),
+    matched by code (and by order among entries of the same code)."""
+
+    def keyed(parts):
+        seen: dict = {}
+        rows = {}
+        for row in render_explanation(parts):
+            seen[row["code"]] = seen.get(row["code"], 0) + 1
+            rows[(row["code"], seen[row["code"]])] = row
+        return rows
+
+    mine, top = keyed(mine), keyed(top)
+    return [
+        {"label": (mine.get(key) or top[key])["label"], "mine": mine.get(key), "top": top.get(key)}
+        for key in dict.fromkeys([*mine, *top])
+    ]

@@ -109,7 +109,46 @@ def _holding(keep_proposals: bool, prefix: str = "") -> Q:
     return held | Q(**{f"{prefix}status": MatchStatus.PROPOSED, f"{prefix}pinned": True})
 
 
-def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False) -> CyclePools:
+#: Mentor applications in these statuses take no part in matching.
+MENTOR_GONE = (ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED, ApplicationStatus.CLOSED)
+
+
+def waiting_mentees(cycle, *, keep_proposals=False):
+    """The cycle's mentee applications waiting for a match: the pool's mentees.
+
+    Submitted or in the pool, and not held by a match (see :func:`load_pools` for
+    ``keep_proposals``).
+    """
+    live_mentees = Match.objects.filter(_holding(keep_proposals), cycle=cycle).values("mentee_id")
+    mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
+    return mentees.exclude(pk__in=live_mentees)
+
+
+def taking_part_mentors(cycle, *, keep_proposals=False, gone=False):
+    """The cycle's mentor applications that take part (none of :data:`MENTOR_GONE`; with
+    ``gone``, those too), each annotated with ``taken``: the matches holding a place."""
+    mentors = Application.objects.filter(cycle=cycle, role=Role.MENTOR)
+    if not gone:
+        mentors = mentors.exclude(status__in=MENTOR_GONE)
+    return mentors.annotate(
+        taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
+    )
+
+
+def matched_before(mentee_people):
+    """The matches that make their two members "matched before" (in any cycle), for
+    these mentee members (user ids)."""
+    return Match.objects.filter(status__in=MATCHED_BEFORE, mentee__user_id__in=mentee_people)
+
+
+def discarded_in(cycle):
+    """The cycle's pairs the committee rejected or discarded (out until restored)."""
+    return Match.objects.filter(cycle=cycle, discarded=True)
+
+
+def load_pools(
+    cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False, everyone=False
+) -> CyclePools:
     """Mentees waiting for a match and mentors with free places, as scoring pools.
 
     Free places count approved and active matches, and pinned proposals (which the
@@ -119,29 +158,19 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     proposals are about to be replaced and hold nothing. ``mentee_ids`` and
     ``mentor_ids`` keep only those applications of each side (and read only their
     topics); an application that would not take part without them is not added by them.
+    With ``everyone`` they are read whatever their status (to say why a pair is not
+    allowed; see :func:`~wagtail_mentoring.matching.whynot.why_not`).
     """
-    holding = _holding(keep_proposals)
-    live_mentees = Match.objects.filter(holding, cycle=cycle).values("mentee_id")
-
-    mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
-    mentees = mentees.exclude(pk__in=live_mentees)
+    if everyone:
+        mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE)
+    else:
+        mentees = waiting_mentees(cycle, keep_proposals=keep_proposals)
     if mentee_ids is not None:
         mentees = mentees.filter(pk__in=mentee_ids)
     mentee_rows = list(mentees.order_by(*WAITING_ORDER).values(*FIELDS))
 
-    mentors = (
-        Application.objects.filter(cycle=cycle, role=Role.MENTOR)
-        .exclude(
-            status__in=[
-                ApplicationStatus.WITHDRAWN,
-                ApplicationStatus.COMPLETED,
-                ApplicationStatus.CLOSED,
-            ]
-        )
-        .annotate(
-            taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
-        )
-        .order_by("submitted_at", "pk")
+    mentors = taking_part_mentors(cycle, keep_proposals=keep_proposals, gone=everyone).order_by(
+        "submitted_at", "pk"
     )
     if mentor_ids is not None:
         mentors = mentors.filter(pk__in=mentor_ids)
@@ -168,20 +197,12 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
 
     people = {r["user_id"] for r in mentee_rows}
     previous = (
-        list(
-            Match.objects.filter(status__in=MATCHED_BEFORE, mentee__user_id__in=people).values_list(
-                "mentee__user_id", "mentor__user_id"
-            )
-        )
+        list(matched_before(people).values_list("mentee__user_id", "mentor__user_id"))
         if people
         else []
     )
     # Pairs the committee rejected or discarded in this cycle stay out until restored.
-    previous += list(
-        Match.objects.filter(cycle=cycle, discarded=True).values_list(
-            "mentee__user_id", "mentor__user_id"
-        )
-    )
+    previous += list(discarded_in(cycle).values_list("mentee__user_id", "mentor__user_id"))
 
     codes = {"sector": _Codes(), "region": _Codes(), "employer": _Codes()}
     return CyclePools(
@@ -201,4 +222,14 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     )
 
 
-__all__ = ["MATCHED_BEFORE", "WAITING_ORDER", "CyclePools", "load_pools"]
+__all__ = [
+    "MATCHED_BEFORE",
+    "MENTOR_GONE",
+    "WAITING_ORDER",
+    "CyclePools",
+    "discarded_in",
+    "load_pools",
+    "matched_before",
+    "taking_part_mentors",
+    "waiting_mentees",
+]

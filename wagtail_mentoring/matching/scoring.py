@@ -29,7 +29,7 @@ no free capacity, a pair matched before, and any pair scoring under the minimum.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -151,15 +151,56 @@ def score_matrix(
     else:
         _add_factored(total, mentees, mentors, weights)
 
-    allowed = mentees.person[:, None] != mentors.person[None, :]
+    allowed = np.ones(total.shape, dtype=bool)
+    for _code, ok in constraint_masks(
+        mentees,
+        mentors,
+        total,
+        min_score=min_score,
+        same_employer_allowed=same_employer_allowed,
+        previous_pairs=previous_pairs,
+    ):
+        allowed &= ok
+    return Scores(total=total, allowed=allowed)
+
+
+#: The hard constraints, as the stable codes :func:`constraint_masks` gives them, in order.
+CONSTRAINTS: tuple[str, ...] = (
+    "same_person",
+    "same_employer",
+    "no_capacity",
+    "paired_before",
+    "below_min_score",
+)
+
+
+def constraint_masks(
+    mentees: Pool,
+    mentors: Pool,
+    total: np.ndarray,
+    *,
+    min_score: float = 0.0,
+    same_employer_allowed: bool = False,
+    previous_pairs: Sequence[tuple[int, int]] = (),
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Each hard constraint (a code of :data:`CONSTRAINTS`) with the mask of the pairs it
+    lets through (mentees by mentors, bool). A pair is allowed when every mask holds it:
+    :func:`score_matrix` ands them, and ``matching.whynot`` names the ones that fail.
+
+    ``total`` is the score matrix; ``previous_pairs`` holds (mentee person, mentor
+    person) pairs matched before. A constraint that cannot fail here (the same
+    employer allowed, no capacities given) is left out.
+    """
+    yield "same_person", mentees.person[:, None] != mentors.person[None, :]
     if not same_employer_allowed:
         same = (mentees.employer[:, None] == mentors.employer[None, :]) & (
             mentees.employer[:, None] >= 0
         )
-        allowed &= ~same
+        yield "same_employer", ~same
     if mentors.capacity is not None:
-        allowed &= (mentors.capacity > 0)[None, :]
+        yield "no_capacity", np.broadcast_to((mentors.capacity > 0)[None, :], total.shape)
     if previous_pairs:
+        fresh = np.ones(total.shape, dtype=bool)
         rows_of: dict[int, list[int]] = {}
         for i, p in enumerate(mentees.person):
             rows_of.setdefault(int(p), []).append(i)
@@ -170,9 +211,9 @@ def score_matrix(
             rows = rows_of.get(int(mentee_person))
             cols = cols_of.get(int(mentor_person))
             if rows and cols:
-                allowed[np.ix_(rows, cols)] = False
-    allowed &= total >= min_score
-    return Scores(total=total, allowed=allowed)
+                fresh[np.ix_(rows, cols)] = False
+        yield "paired_before", fresh
+    yield "below_min_score", total >= min_score
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..models.applications import Application, ApplicationStatus, Role
 from ..models.matches import Match
 from . import lifecycle
 from .pool import MATCHED_BEFORE, STAGES, load_pools
-from .scoring import explain, score_matrix
+from .scoring import Scores, explain, score_matrix
 from .solver import solve
 
 
@@ -36,15 +36,29 @@ class SuggestionRun:
     replaced: int
 
 
+def constraint_settings(pools) -> dict:
+    """The hard constraints' arguments from the settings, as :func:`score_matrix` and
+    :func:`~wagtail_mentoring.matching.scoring.constraint_masks` take them."""
+    return {
+        "min_score": float(app_settings.MATCH_MIN_SCORE),
+        "same_employer_allowed": bool(app_settings.MATCH_SAME_EMPLOYER_ALLOWED),
+        "previous_pairs": pools.previous_pairs,
+    }
+
+
 def _score(pools):
     return score_matrix(
         pools.mentees,
         pools.mentors,
         app_settings.MATCH_WEIGHTS,
-        min_score=float(app_settings.MATCH_MIN_SCORE),
-        same_employer_allowed=bool(app_settings.MATCH_SAME_EMPLOYER_ALLOWED),
-        previous_pairs=pools.previous_pairs,
+        **constraint_settings(pools),
     )
+
+
+def score_pools(pools) -> Scores:
+    """Score loaded pools (:func:`~wagtail_mentoring.matching.pool.load_pools`) with the
+    settings, exactly as the suggestions do."""
+    return _score(pools)
 
 
 def _explanation(pools, i, j) -> list[dict]:
