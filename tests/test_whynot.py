@@ -123,7 +123,7 @@ def test_no_free_place_counts_the_matches_that_hold_one(apply):
     assert answer.blocked == [Reason("no_capacity", {"capacity": 2, "taken": 2})]
     assert render_reason(answer.blocked[0]) == (
         "The mentor has no free place: 2 of 2 places are taken "
-        "(approved and active matches, and open proposals)."
+        "(approved matches, those awaiting consent, active ones and open proposals)."
     )
     nothing = apply("mentor", capacity=0)
     assert why_not(mentee, nothing).blocked == [Reason("no_capacity", {"capacity": 0, "taken": 0})]

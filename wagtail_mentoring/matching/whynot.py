@@ -199,9 +199,9 @@ def _no_capacity(params) -> str:
     capacity = int(params.get("capacity") or 0)
     return ngettext(
         "The mentor has no free place: %(taken)d of %(capacity)d place is taken "
-        "(approved and active matches, and open proposals).",
+        "(approved matches, those awaiting consent, active ones and open proposals).",
         "The mentor has no free place: %(taken)d of %(capacity)d places are taken "
-        "(approved and active matches, and open proposals).",
+        "(approved matches, those awaiting consent, active ones and open proposals).",
         capacity,
     ) % {"taken": int(params.get("taken") or 0), "capacity": capacity}
 
