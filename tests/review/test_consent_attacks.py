@@ -114,6 +114,33 @@ def test_take_no_more_racing_approve_deadlocks(application, make_cycle):
     assert not [e for e in errors if "deadlock" in str(e).lower()], errors
 
 
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_pause_answer_and_approve_at_once_deadlock_without_any_help(application, make_cycle):
+    """The same, as it happens: a mentor's "pause" click, the mentor's own "yes" to
+    another invitation and the committee's approval, at once (no widened window)."""
+    from functools import partial
+
+    from tests.test_concurrency import _deadlock, _race
+
+    cycle = make_cycle(opens=-10, closes=-1, consent="mentor")
+    deadlocks = 0
+    for _ in range(10):
+        first, second = application("mentee", cycle), application("mentee", cycle)
+        mentor = application("mentor", cycle, capacity=2)  # applied after its mentees
+        invited = lifecycle.approve(lifecycle.propose(first, mentor))
+        proposal = lifecycle.propose(second, mentor)
+        _results, errors = _race(
+            [
+                partial(lifecycle.answer_invitation, invited, "mentor", "yes"),
+                partial(lifecycle.take_no_more, mentor),
+                partial(lifecycle.approve, proposal),
+            ]
+        )
+        deadlocks += sum(_deadlock(error) for error in errors)
+    assert deadlocks == 0
+
+
 # -- 2. a link's lifetime follows the cycle's current days, not the invitation's ---------------
 
 
