@@ -255,3 +255,29 @@ def test_an_old_pause_link_says_done_for_a_finished_application(
     # "Done. Nobody new will be suggested to you." -- but the current application is
     # untouched, and a completed application's capacity was rewritten.
     assert _mode(response) != "done" or current.capacity == 0
+
+
+# -- 7. a declined or unanswered pair can never be paired again, even by hand ------------------
+
+
+def test_a_timed_out_pair_can_never_be_proposed_again_by_hand(
+    application, consent_cycle, django_capture_on_commit_callbacks
+):
+    mentor = application("mentor", consent_cycle, capacity=1)
+    mentee = application("mentee", consent_cycle)
+    match = lifecycle.approve(lifecycle.propose(mentee, mentor))
+    # The mentor was on holiday: no answer by the deadline.
+    (expired,) = lifecycle.expire_invitations(match.consent_due)
+    assert expired.status == MatchStatus.DECLINED
+    # The committee hears back and wants to try the pair again. The doc only says the
+    # pair is "never suggested again"; restore() is the documented way back for a
+    # discarded pair, and propose() refuses saying they "have been matched before"
+    # (they never were: MATCHED_BEFORE leaves declined invitations out).
+    try:
+        lifecycle.restore(expired)
+    except lifecycle.MatchingError:
+        pass
+    try:
+        lifecycle.propose(mentee, mentor)
+    except lifecycle.MatchingError as error:
+        pytest.fail(f"no way to pair them again: {error}")
