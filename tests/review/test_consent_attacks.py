@@ -281,3 +281,29 @@ def test_a_timed_out_pair_can_never_be_proposed_again_by_hand(
         lifecycle.propose(mentee, mentor)
     except lifecycle.MatchingError as error:
         pytest.fail(f"no way to pair them again: {error}")
+
+
+# -- 8. a mentor's "not this time" is forgotten in the next cycle -------------------------------
+
+
+def test_a_mentor_who_said_no_is_suggested_the_same_mentee_next_cycle(
+    application, make_cycle, make_user, topics, django_capture_on_commit_callbacks
+):
+    from wagtail_mentoring.matching.suggest import score_pair
+
+    ben, amara = make_user(), make_user()
+    last = make_cycle(opens=-400, closes=-380, name="Last year", consent="mentor")
+    this = make_cycle(opens=-10, closes=-1, name="This year", consent="mentor")
+    old_mentor = application("mentor", last, capacity=1, user=ben)
+    old_mentee = application("mentee", last, user=amara)
+    old_mentor.topics.set(topics[:1])
+    old_mentee.topics.set(topics[:1])
+    match = lifecycle.approve(lifecycle.propose(old_mentee, old_mentor))
+    lifecycle.answer_invitation(match, "mentor", "no", reason="Not this person.")
+    mentor = application("mentor", this, capacity=1, user=ben)
+    mentee = application("mentee", this, user=amara)
+    mentor.topics.set(topics[:1])
+    mentee.topics.set(topics[:1])
+    # The how-to: "the pair is never suggested again"; the workspace: "The pair is not
+    # suggested again." A year on, the same mentor is offered the same mentee.
+    assert score_pair(mentee, mentor) is None
