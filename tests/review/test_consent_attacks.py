@@ -3,6 +3,7 @@ until the defect is fixed)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import threading
 import time
@@ -273,10 +274,8 @@ def test_a_timed_out_pair_can_never_be_proposed_again_by_hand(
     # pair is "never suggested again"; restore() is the documented way back for a
     # discarded pair, and propose() refuses saying they "have been matched before"
     # (they never were: MATCHED_BEFORE leaves declined invitations out).
-    try:
+    with contextlib.suppress(lifecycle.MatchingError):
         lifecycle.restore(expired)
-    except lifecycle.MatchingError:
-        pass
     try:
         lifecycle.propose(mentee, mentor)
     except lifecycle.MatchingError as error:
