@@ -9,7 +9,10 @@ asks for one click, which posts.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core import signing
+from django.utils import timezone
 
 CONSENT_SALT = "wagtail_mentoring.consent"
 PAUSE_SALT = "wagtail_mentoring.pause"
@@ -18,6 +21,8 @@ PAUSE_VALID_DAYS = 365
 #: Invitation links outlive the answer deadline by this much, so a late click gets a
 #: clear "the time is over" rather than a broken link.
 CONSENT_GRACE_DAYS = 30
+#: No invitation link works longer than this, whatever its deadline.
+CONSENT_MAX_AGE_DAYS = 400
 ROLES = ("mentor", "mentee")
 
 
@@ -33,7 +38,11 @@ def read_consent_token(token: str):
     if not token:
         return None, "missing"
     try:
-        match_id, role = signing.loads(token, salt=CONSENT_SALT)
+        match_id, role = signing.loads(
+            token, salt=CONSENT_SALT, max_age=CONSENT_MAX_AGE_DAYS * 86400
+        )
+    except signing.SignatureExpired:
+        return None, "expired"
     except (signing.BadSignature, ValueError, TypeError):
         return None, "invalid"
     if role not in ROLES or not isinstance(match_id, int):
@@ -46,10 +55,10 @@ def read_consent_token(token: str):
     )
     if match is None:
         return None, "invalid"
-    days = (match.cycle.consent_days or 0) + CONSENT_GRACE_DAYS
-    try:
-        signing.loads(token, salt=CONSENT_SALT, max_age=days * 86400)
-    except signing.SignatureExpired:
+    # The link lives as long as its own invitation's deadline (plus some grace), whatever
+    # the cycle's days to answer say now.
+    deadline = match.consent_due or match.approved_at or match.proposed_at
+    if timezone.now() > deadline + datetime.timedelta(days=CONSENT_GRACE_DAYS):
         return None, "expired"
     return (match, role), ""
 

@@ -446,11 +446,18 @@ def test_bad_links_get_a_clear_answer(
         assert client.post(base, form).status_code == 400
     match.refresh_from_db()
     assert match.status == MatchStatus.AWAITING
-    # An expired link.
-    later = timezone.now() + datetime.timedelta(days=40)
-    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
-        expired = client.get(base, {"t": token})
+    # An expired link: 30 days after its invitation's deadline, or a year after it was made.
+    type(match).objects.filter(pk=match.pk).update(
+        consent_due=timezone.now() - datetime.timedelta(days=31)
+    )
+    expired = client.get(base, {"t": token})
     assert expired.status_code == 410 and b'data-mentoring-mode="expired"' in expired.content
+    type(match).objects.filter(pk=match.pk).update(
+        consent_due=timezone.now() + datetime.timedelta(days=1)
+    )
+    later = timezone.now() + datetime.timedelta(days=401)
+    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
+        assert client.get(base, {"t": token}).status_code == 410
     # The mentee's link to a mentor-only invitation cannot answer it.
     response = client.post(base, {"t": consent_token(match, "mentee"), "answer": "yes"})
     assert response.status_code == 409

@@ -91,6 +91,21 @@ _SAMPLE = _sample(
     no_url="https://example.org/mentoring/consent/?t=sample&answer=no",
     commitment_months="6",
 )
+
+
+def invitation_closed(email) -> str:
+    """An invitation (or its reminder) still queued when its match stopped awaiting
+    consent, or when its person has answered, is not sent."""
+    from ..models.matches import MatchStatus
+
+    match = email.match
+    if match is None or match.status != MatchStatus.AWAITING:
+        return "Not sent: the invitation closed before it went out."
+    if email.kind == "consent_reminder" and match.answer_of(email.context.get("role", "")):
+        return "Not sent: answered before the reminder went out."
+    return ""
+
+
 _RELATED = (*MATCH_RELATED, "match__mentor__topics", "match__mentee__topics")
 
 CONSENT_REQUEST = registry.register(
@@ -107,6 +122,7 @@ CONSENT_REQUEST = registry.register(
         related=_RELATED,
         language=recipient_language,
         key=_match_key("consent"),
+        stale=invitation_closed,
         sample=_SAMPLE,
     )
 )
@@ -124,6 +140,7 @@ CONSENT_REMINDER = registry.register(
         related=_RELATED,
         language=recipient_language,
         key=_match_key("consent-reminder"),
+        stale=invitation_closed,
         sample=_SAMPLE,
     )
 )

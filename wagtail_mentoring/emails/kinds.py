@@ -41,6 +41,9 @@ class EmailKind:
     #: application); ``None`` for emails to the committee or the coordinator, which
     #: are written in the site's ``LANGUAGE_CODE``
     language: Callable[[object], str] | None = None
+    #: outbox row -> why it must no longer go out (checked just before sending), or
+    #: ``""``; for emails that only make sense while their match is in some state
+    stale: Callable[[object], str] | None = None
 
 
 class EmailKindRegistry:

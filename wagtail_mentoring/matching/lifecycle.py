@@ -223,7 +223,7 @@ def propose(
                 )
         if (
             Match.objects.filter(mentor=mentor, mentee=mentee)
-            .exclude(status=MatchStatus.REJECTED)
+            .exclude(status__in=(MatchStatus.REJECTED, MatchStatus.DECLINED))
             .exists()
         ):
             raise MatchingError(_("These two have been matched before."))
@@ -336,6 +336,16 @@ def close_proposals_of(application, *, actor=None) -> list[Match]:
         return []
     previous = {match.pk: match.status for match in closed}
     Match.objects.filter(pk__in=list(previous)).update(status=MatchStatus.REJECTED, pinned=False)
+    # A mentee whose invitation closes because the mentor withdrew is first in line.
+    waited = [
+        match.mentee_id
+        for match in closed
+        if match.status == MatchStatus.AWAITING and match.mentor_id == _pk(application)
+    ]
+    if waited:
+        now = timezone.now()
+        Application.objects.filter(pk__in=waited).update(first_in_line_since=now)
+        _history([(pk, ApplicationAction.FIRST_IN_LINE, {}) for pk in waited], actor, at=now)
     for match in closed:
         match.status, match.pinned = MatchStatus.REJECTED, False
     _events(closed, MatchAction.WITHDRAWN, previous, actor)
@@ -345,9 +355,10 @@ def close_proposals_of(application, *, actor=None) -> list[Match]:
 
 
 def restore(match, *, actor=None) -> Match:
-    """Let suggestion runs propose a rejected or discarded pair again.
+    """Let suggestion runs propose a rejected, discarded or declined pair again.
 
-    The match itself stays a rejected proposal (its history is kept); restoring one
+    The match itself stays a rejected proposal or a declined invitation (its history
+    is kept); restoring one
     that is not discarded writes nothing. The pair is restored: any other discarded
     match of the same two applications (a discarded pair proposed by hand and rejected
     again) is restored too, with an event of its own.
@@ -361,14 +372,14 @@ def restore(match, *, actor=None) -> Match:
         match = next((row for row in locked if row.pk == pk), None)
         if match is None:
             raise MatchingError(_("This match no longer exists."))
-        if match.status != MatchStatus.REJECTED:
-            raise MatchingError(_("Only a rejected or discarded proposal can be restored."))
+        if match.status not in (MatchStatus.REJECTED, MatchStatus.DECLINED):
+            raise MatchingError(_("Only a rejected, discarded or declined pair can be restored."))
         restored = [row for row in locked if row.discarded]
         if restored:
             Match.objects.filter(pk__in=[row.pk for row in restored]).update(discarded=False)
             for row in restored:
                 row.discarded = False
-            _events(restored, MatchAction.RESTORED, MatchStatus.REJECTED, actor)
+            _events(restored, MatchAction.RESTORED, {r.pk: r.status for r in restored}, actor)
     return match
 
 
@@ -871,19 +882,26 @@ def take_no_more(mentor: Application, *, actor=None) -> Application:
     their answer are declined (the mentees are first in line again) and their open
     proposals close. Calling it again writes nothing.
     """
+    open_statuses = (MatchStatus.PROPOSED, MatchStatus.AWAITING)
     with transaction.atomic():
-        locked = _lock_applications([_pk(mentor)])
+        # Step 1 of the lock order: the mentor and the mentees of their open matches,
+        # in one statement by primary key (as approve() and answer_invitation() do).
+        mentees = Match.objects.filter(mentor_id=_pk(mentor), status__in=open_statuses).values_list(
+            "mentee_id", flat=True
+        )
+        locked = _lock_applications([_pk(mentor), *mentees])
         mentor = locked.get(_pk(mentor))
         if mentor is None or mentor.role != Role.MENTOR:
             raise MatchingError(_("Only a mentor application can stop taking on mentees."))
-        ids = Match.objects.filter(
-            mentor=mentor, status__in=(MatchStatus.PROPOSED, MatchStatus.AWAITING)
-        ).values_list("mentee_id", flat=True)
-        _lock_applications(ids)  # step 1 of the lock order, before the matches
+        if mentor.status in FINISHED:
+            raise MatchingError(
+                _("This application is %(status)s; there is nothing to stop.")
+                % {"status": mentor.get_status_display().lower()}
+            )
         open_matches = _lock_matches(
-            Match.objects.filter(
-                mentor=mentor, status__in=(MatchStatus.PROPOSED, MatchStatus.AWAITING)
-            ).values_list("pk", flat=True)
+            Match.objects.filter(mentor=mentor, status__in=open_statuses).values_list(
+                "pk", flat=True
+            )
         )
         underway = Match.objects.filter(mentor=mentor, status__in=UNDERWAY).count()
         if mentor.capacity == underway and not open_matches:

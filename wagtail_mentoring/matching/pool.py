@@ -142,8 +142,9 @@ def matched_before(mentee_people):
 
 
 def discarded_in(cycle):
-    """The cycle's pairs the committee rejected or discarded (out until restored)."""
-    return Match.objects.filter(cycle=cycle, discarded=True)
+    """The cycle's pairs the committee rejected or discarded, and the pairs of a
+    declined or unanswered invitation in any cycle: out until restored."""
+    return Match.objects.filter(Q(cycle=cycle) | Q(status=MatchStatus.DECLINED), discarded=True)
 
 
 def load_pools(

@@ -53,8 +53,8 @@ class Reason:
     approved match holds the mentee); ``same_employer``: ``employer`` (the mentee's, as
     written); ``no_capacity``: ``capacity`` and ``taken``; ``paired_before``:
     ``matched_before`` (approved together at some point, in any cycle) and
-    ``discarded`` (rejected or discarded in this cycle); ``below_min_score``: ``score``
-    and ``minimum``. The others have none.
+    ``discarded`` (rejected or discarded in this cycle, or a declined invitation);
+    ``below_min_score``: ``score`` and ``minimum``. The others have none.
     """
 
     code: str
@@ -188,8 +188,8 @@ def _paired_before(params) -> str:
     if params.get("discarded"):
         sentences.append(
             gettext(
-                "The committee rejected or discarded this pair in this cycle; restore it "
-                "to allow it again."
+                "The committee rejected or discarded this pair in this cycle, or an "
+                "invitation for it was declined; restore it to allow it again."
             )
         )
     return " ".join(sentences) or gettext("These two members were paired before.")

@@ -10,6 +10,7 @@ answer the invitation can no longer take (409).
 from __future__ import annotations
 
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -83,11 +84,21 @@ def consent_view(page, request):
     except MatchingError as error:
         context.update(mode="closed", error=str(error))
         return _render(page, request, template, context, status=409)
+    if match.status not in (MatchStatus.AWAITING, MatchStatus.APPROVED) or (
+        match.status == MatchStatus.APPROVED and answer != ConsentAnswer.YES
+    ):
+        # The same answer again, to an invitation that has closed meanwhile.
+        context.update(match=match, mode="answered" if match.answer_of(role) else "closed")
+        if answer == ConsentAnswer.YES and match.status != MatchStatus.APPROVED:
+            context["mode"] = "closed"
+        return _render(page, request, template, context)
     context.update(match=match, mode="thanks", answer=answer)
     return _render(page, request, template, context)
 
 
 def _mode_of(match, role: str) -> str:
+    if match.status == MatchStatus.AWAITING and match.consent_due <= timezone.now():
+        return "overdue"  # the schedule has not counted it yet; no answer is taken
     if match.status == MatchStatus.AWAITING and not match.answer_of(role):
         return "ask"
     if match.status == MatchStatus.AWAITING and match.answer_of(role) == ConsentAnswer.YES:

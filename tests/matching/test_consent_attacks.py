@@ -1,5 +1,5 @@
-"""An outsider's attacks on the consent step: each test shows one defect (it fails
-until the defect is fixed)."""
+"""Attacks on the consent step from outside: each test is a defect that was found
+(races, stale links, stale emails, forgotten answers) and must not come back."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _pause_url(page):
 
 @pg_only
 @pytest.mark.django_db(transaction=True)
-def test_take_no_more_racing_approve_deadlocks(application, make_cycle):
+def test_take_no_more_racing_approve_does_not_deadlock(application, make_cycle):
     """take_no_more locks the mentor's row, then (in a second statement) the mentees';
     approve/answer_invitation/expire_invitations lock both by pk in one statement. With
     a mentee whose pk is below the mentor's, the two wait for each other."""
@@ -117,7 +117,7 @@ def test_take_no_more_racing_approve_deadlocks(application, make_cycle):
 
 @pg_only
 @pytest.mark.django_db(transaction=True)
-def test_pause_answer_and_approve_at_once_deadlock_without_any_help(application, make_cycle):
+def test_pause_answer_and_approve_at_once_never_deadlock(application, make_cycle):
     """The same, as it happens: a mentor's "pause" click, the mentor's own "yes" to
     another invitation and the committee's approval, at once (no widened window)."""
     from functools import partial
@@ -145,7 +145,7 @@ def test_pause_answer_and_approve_at_once_deadlock_without_any_help(application,
 # -- 2. a link's lifetime follows the cycle's current days, not the invitation's ---------------
 
 
-def test_lowering_days_to_answer_kills_links_of_invitations_still_open(
+def test_lowering_days_to_answer_keeps_the_links_of_invitations_still_open(
     client, program_page, application, make_cycle, django_capture_on_commit_callbacks
 ):
     cycle = make_cycle(opens=-10, closes=-1, consent="mentor", consent_days=60)
@@ -170,7 +170,7 @@ def test_lowering_days_to_answer_kills_links_of_invitations_still_open(
 # -- 3. after the deadline (before the schedule runs) the page still asks ----------------------
 
 
-def test_after_the_deadline_the_page_still_offers_the_answer_form(
+def test_after_the_deadline_the_page_offers_no_answer_form(
     client, program_page, application, consent_cycle, django_capture_on_commit_callbacks
 ):
     mentor = application("mentor", consent_cycle, capacity=1)
@@ -193,7 +193,7 @@ def test_after_the_deadline_the_page_still_offers_the_answer_form(
 # -- 4. a repeated yes on a declined match says "the introduction goes out" --------------------
 
 
-def test_a_yes_again_after_the_other_declined_promises_an_introduction(
+def test_a_yes_again_after_the_other_declined_promises_no_introduction(
     client, program_page, application, both_cycle, django_capture_on_commit_callbacks
 ):
     mentor = application("mentor", both_cycle, capacity=1)
@@ -217,7 +217,7 @@ def test_a_yes_again_after_the_other_declined_promises_an_introduction(
 # -- 5. a queued invitation goes out after its match has closed --------------------------------
 
 
-def test_a_queued_invitation_is_sent_after_the_mentee_withdrew(
+def test_a_queued_invitation_is_not_sent_after_the_mentee_withdrew(
     application, consent_cycle, django_capture_on_commit_callbacks
 ):
     mentor = application("mentor", consent_cycle, capacity=1)
@@ -239,7 +239,7 @@ def test_a_queued_invitation_is_sent_after_the_mentee_withdrew(
 # -- 6. an old pause link says "done" but pauses nothing current -------------------------------
 
 
-def test_an_old_pause_link_says_done_for_a_finished_application(
+def test_an_old_pause_link_does_nothing_to_a_finished_application(
     client, program_page, application, make_cycle, make_user
 ):
     user = make_user()
@@ -261,7 +261,7 @@ def test_an_old_pause_link_says_done_for_a_finished_application(
 # -- 7. a declined or unanswered pair can never be paired again, even by hand ------------------
 
 
-def test_a_timed_out_pair_can_never_be_proposed_again_by_hand(
+def test_a_timed_out_pair_can_be_proposed_again_by_hand(
     application, consent_cycle, django_capture_on_commit_callbacks
 ):
     mentor = application("mentor", consent_cycle, capacity=1)
@@ -285,7 +285,7 @@ def test_a_timed_out_pair_can_never_be_proposed_again_by_hand(
 # -- 8. a mentor's "not this time" is forgotten in the next cycle -------------------------------
 
 
-def test_a_mentor_who_said_no_is_suggested_the_same_mentee_next_cycle(
+def test_a_mentor_who_said_no_is_not_suggested_the_same_mentee_next_cycle(
     application, make_cycle, make_user, topics, django_capture_on_commit_callbacks
 ):
     from wagtail_mentoring.matching.suggest import score_pair
