@@ -15,6 +15,7 @@ from .configuration import (  # noqa: F401 (the public names of the checks)
     check_auto_match,
     check_choice_settings,
     check_commitment_months,
+    check_priorities,
     check_match_weights,
     check_max_answer_length,
     check_membership_backend,
@@ -49,6 +50,7 @@ def register() -> None:
     checks.register(check_max_answer_length)
     checks.register(check_auto_match)
     checks.register(check_match_weights)
+    checks.register(check_priorities)
     checks.register(check_email_base_url)
     checks.register(check_login_url, checks.Tags.urls)
     checks.register(check_program_child_page_types, checks.Tags.models)

@@ -17,6 +17,7 @@ from ..models.applications import (
 )
 from ..models.matches import HOLDS_CAPACITY, Match, MatchStatus
 from ..models.topics import Topic
+from ..priorities import LEVELS, PRIORITIES, stored_priorities
 from .scoring import CONFERENCE_YES, MEETING_EITHER, MEETING_IN_PERSON, MEETING_VIRTUAL, Pool
 
 STAGES = [value for value, _label in CareerStage.choices]
@@ -42,6 +43,9 @@ FIELDS = (
     "capacity",
     "submitted_at",
 )
+#: Read for one side only: what mentees rate, and the stages mentors ask for.
+MENTEE_FIELDS = (*FIELDS, "priorities")
+MENTOR_FIELDS = (*FIELDS, "preferred_mentee_stages")
 
 
 @dataclasses.dataclass
@@ -61,6 +65,32 @@ class _Codes(dict):
         if not value:
             return -1
         return self.setdefault(value, len(self))
+
+
+def _priorities(rows) -> np.ndarray | None:
+    """Each mentee's level for each priority (``None`` when nobody rated anything)."""
+    if not any(row.get("priorities") for row in rows):
+        return None
+    return np.array(
+        [
+            [LEVELS.index(level) for level in stored_priorities(row.get("priorities")).values()]
+            for row in rows
+        ],
+        dtype=np.int8,
+    ).reshape(len(rows), len(PRIORITIES))
+
+
+def _preferred_stages(rows) -> np.ndarray | None:
+    """Each mentor's preferred career stages of mentee (``None`` when nobody named one)."""
+    if not any(row.get("preferred_mentee_stages") for row in rows):
+        return None
+    preferred = np.zeros((len(rows), len(STAGES)), dtype=bool)
+    for i, row in enumerate(rows):
+        stages = row.get("preferred_mentee_stages")
+        for value in stages if isinstance(stages, list) else ():
+            if value in STAGES:
+                preferred[i, STAGES.index(value)] = True
+    return preferred
 
 
 def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
@@ -95,6 +125,8 @@ def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
             [codes["employer"].code(r["organisation"]) for r in rows], dtype=np.int32
         ),
         capacity=None if capacity is None else np.array(capacity, dtype=np.int64),
+        priorities=_priorities(rows),
+        preferred_stages=_preferred_stages(rows),
     )
 
 
@@ -123,7 +155,7 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     mentees = mentees.exclude(pk__in=live_mentees)
     if mentee_ids is not None:
         mentees = mentees.filter(pk__in=mentee_ids)
-    mentee_rows = list(mentees.order_by("submitted_at", "pk").values(*FIELDS))
+    mentee_rows = list(mentees.order_by("submitted_at", "pk").values(*MENTEE_FIELDS))
 
     mentors = (
         Application.objects.filter(cycle=cycle, role=Role.MENTOR)
@@ -141,7 +173,7 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     )
     if mentor_ids is not None:
         mentors = mentors.filter(pk__in=mentor_ids)
-    mentor_rows = list(mentors.values(*FIELDS, "taken"))
+    mentor_rows = list(mentors.values(*MENTOR_FIELDS, "taken"))
 
     topic_list = list(Topic.objects.values_list("id", "name"))
     topic_index = {topic_id: i for i, (topic_id, _name) in enumerate(topic_list)}

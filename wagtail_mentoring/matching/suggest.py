@@ -43,6 +43,8 @@ def _score(pools):
         min_score=float(app_settings.MATCH_MIN_SCORE),
         same_employer_allowed=bool(app_settings.MATCH_SAME_EMPLOYER_ALLOWED),
         previous_pairs=pools.previous_pairs,
+        priority_factors=app_settings.PRIORITY_FACTORS,
+        stage_bonus=app_settings.PRIORITY_STAGE_BONUS,
     )
 
 
@@ -59,6 +61,8 @@ def _explanation(pools, i, j) -> list[dict]:
             pools.topic_names,
             topic_ids=pools.topic_ids,
             stage_codes=STAGES,
+            priority_factors=app_settings.PRIORITY_FACTORS,
+            stage_bonus=app_settings.PRIORITY_STAGE_BONUS,
         )
     ]
 
