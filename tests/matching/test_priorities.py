@@ -206,7 +206,7 @@ def test_the_explanation_stores_codes_and_renders_the_priority_in_words():
     ]
     assert parts[1] == {
         "code": "mentee_priority",
-        "points": 20.0,  # 40 points × 1.5
+        "points": 20.0,  # 40 points times 1.5
         "weight": None,
         "params": {"component": "topics", "priority": "topics", "level": "very", "factor": 1.5},
     }
@@ -226,10 +226,13 @@ def test_the_explanation_stores_codes_and_renders_the_priority_in_words():
     assert sum(part["points"] for part in parts) == pytest.approx(total, abs=0.02)
 
     reasons = [row["reason"] for row in render_explanation(parts)]
-    assert reasons[1] == "the mentee rated topics as very important: topics points ×1.5"
+    assert (
+        reasons[1]
+        == "the mentee rated topics as very important: topics points \N{MULTIPLICATION SIGN}1.5"
+    )
     assert reasons[7] == (
         "the mentee rated the same region or meeting in person as not important: "
-        "meeting points ×0.5"
+        "meeting points \N{MULTIPLICATION SIGN}0.5"
     )
     assert (
         reasons[-1] == "the mentor would most like a mentee at this career stage (New professional)"

@@ -123,7 +123,7 @@ def _mentee_priority(params) -> str:
     if priority is None or level is None or isinstance(factor, bool):
         return ""
     return gettext(
-        "the mentee rated %(priority)s as %(level)s: %(component)s points ×%(factor)s"
+        "the mentee rated %(priority)s as %(level)s: %(component)s points ×%(factor)s"  # noqa: RUF001
     ) % {
         "priority": priority,
         "level": level,
