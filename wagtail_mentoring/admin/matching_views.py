@@ -18,6 +18,7 @@ from ..matching.pool import OPEN_STATUSES
 from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import HOLDS_CAPACITY, LIVE
+from ..priorities import describe_priorities
 from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .permissions import committee_only as _committee_only
 
@@ -245,5 +246,7 @@ def matching_mentee(request, application_id):
         .select_related("mentor")
         .first(),
         "waiting": mentee.waiting_days(),
+        "priorities": describe_priorities(mentee.priorities),
+        "priorities_rated": bool(mentee.priorities),
     }
     return TemplateResponse(request, "wagtail_mentoring/admin/matching_mentee.html", context)
