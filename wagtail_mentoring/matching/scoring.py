@@ -393,23 +393,42 @@ def _add_factored(
     """Add the weighted components to ``total``, scoring each distinct profile once."""
     wanted_any = bool(bonus) and bool(np.any(mentors.preferred_stages))
     for names, features in _FACTORS:
-        # The components in ``names`` depend only on ``features`` (and, on the mentee's
-        # side, the factors of those components), and far fewer distinct profiles than
-        # applications exist: score the distinct ones, then spread the small table over
-        # the whole matrix.
-        columns = [_COLUMN[name] for name in names]
-        mentee_extra = () if factors is None else (factors[:, columns].view(np.int64),)
-        with_bonus = wanted_any and "stage" in features
-        mentor_extra = (mentors.preferred_stages,) if with_bonus else ()
-        mentee_rows, mentee_of = _distinct(mentees, features, mentee_extra)
-        mentor_rows, mentor_of = _distinct(mentors, features, mentor_extra)
-        some_mentees = _subset(mentees, mentee_rows)
-        some_mentors = _subset(mentors, mentor_rows)
-        parts = component_matrices(some_mentees, some_mentors)
-        table = _weighted(parts, names, weights, None if factors is None else factors[mentee_rows])
-        if with_bonus:
-            table = table + bonus * stage_wanted(some_mentees, some_mentors)
+        # The components in ``names`` depend only on ``features``, and far fewer
+        # distinct profiles than applications exist: score the distinct ones, then
+        # spread the small table over the whole matrix.
+        mentee_rows, mentee_of = _distinct(mentees, features)
+        mentor_rows, mentor_of = _distinct(mentors, features)
+        parts = component_matrices(_subset(mentees, mentee_rows), _subset(mentors, mentor_rows))
+        if factors is None:
+            table = sum(weights[name] * parts[name] for name in names)
+        else:
+            # A row per distinct (profile, factors): each is its profile's row of each
+            # component, times the weight and that mentee's factor.
+            columns = [_COLUMN[name] for name in names]
+            profile_of = mentee_of
+            mentee_rows, mentee_of = _distinct_keys(profile_of, factors[:, columns])
+            base = profile_of[mentee_rows]
+            table = _weighted(
+                {name: parts[name][base] for name in names}, names, weights, factors[mentee_rows]
+            )
+        if wanted_any and "stage" in features:
+            # A column per distinct (profile, preferred stages), and the bonus added.
+            profile_of = mentor_of
+            mentor_rows, mentor_of = _distinct_keys(profile_of, mentors.preferred_stages)
+            table = table[:, profile_of[mentor_rows]]
+            table = table + bonus * stage_wanted(
+                _subset(mentees, mentee_rows), _subset(mentors, mentor_rows)
+            )
         total += np.take(np.take(table, mentee_of, axis=0), mentor_of, axis=1)
+
+
+def _distinct_keys(profile_of: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`_distinct`, over each row's profile number and the ``extra`` columns."""
+    extra = np.asarray(extra).reshape(len(profile_of), -1)
+    _, codes = np.unique(extra, axis=0, return_inverse=True)
+    key = profile_of.astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes.reshape(-1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
 
 
 #: Below this many pairs, scoring every pair directly is quicker than factoring.
@@ -431,16 +450,12 @@ _PRIORITY_OF = {
 }
 
 
-def _distinct(
-    pool: Pool, features: Sequence[str], extra: Sequence[np.ndarray] = ()
-) -> tuple[np.ndarray, np.ndarray]:
-    """(a row of each distinct profile, each row's profile number) over ``features``
-    and the ``extra`` columns (integer or boolean arrays, a row per application)."""
+def _distinct(pool: Pool, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(a row of each distinct profile, each row's profile number) over ``features``."""
     if not len(pool):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     columns = np.column_stack(
         [np.asarray(getattr(pool, name)).reshape(len(pool), -1) for name in features]
-        + [np.asarray(column).reshape(len(pool), -1) for column in extra]
     ).astype(np.int64)
     _, first, inverse = np.unique(columns, axis=0, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
