@@ -274,3 +274,21 @@ def test_an_old_application_says_it_was_not_rated(client, committee, pair_world)
     client.force_login(committee)
     page = client.get(reverse("wagtail_mentoring_matching_mentee", args=[mentee.pk]))
     assert "Not rated by the mentee" in page.content.decode()
+
+
+def test_stored_values_the_package_does_not_know_score_as_no_answer(pair_world):
+    mentee, near, senior = pair_world
+    before = {s.mentor_id: s.score for s in suggest_mentors(mentee)}
+    Application.objects.filter(pk=mentee.pk).update(
+        priorities={"topics": "extremely", "sector": "very", "region": 3}
+    )
+    Application.objects.filter(pk=near.pk).update(preferred_mentee_stages="new_professional")
+    Application.objects.filter(pk=senior.pk).update(preferred_mentee_stages=["boss", 7])
+    mentee.refresh_from_db()
+    after = suggest_mentors(mentee)
+    assert {s.mentor_id: s.score for s in after} == before
+    assert all(
+        part["code"] not in ("mentee_priority", "mentor_preference")
+        for s in after
+        for part in s.explanation
+    )
