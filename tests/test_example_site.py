@@ -136,6 +136,24 @@ def test_seeded_pool_gives_meaningful_suggestions():
 
 
 @pytest.mark.django_db
+def test_some_demo_mentees_say_what_matters_and_some_mentors_which_stages():
+    from wagtail_mentoring.matching.suggest import suggest_mentors
+
+    seed()
+    cycle = MentoringProgramPage.objects.get().get_current_cycle()
+    mentees = Application.objects.filter(cycle=cycle, role="mentee")
+    rated = [a for a in mentees if a.priorities]
+    assert 3 <= len(rated) < mentees.count()  # a few, not all
+    assert {a.priorities["topics"] for a in rated} == {"very", "somewhat", "not"}
+    mentors = Application.objects.filter(cycle=cycle, role="mentor")
+    assert 2 <= sum(1 for a in mentors if a.preferred_mentee_stages) < mentors.count()
+    codes = {
+        part["code"] for mentee in rated for s in suggest_mentors(mentee) for part in s.explanation
+    }
+    assert {"mentee_priority", "mentor_preference"} <= codes
+
+
+@pytest.mark.django_db
 def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
     django_capture_on_commit_callbacks,
 ):

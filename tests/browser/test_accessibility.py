@@ -361,6 +361,9 @@ def test_a_member_applies_with_the_keyboard_alone(world, page):
     application = Application.objects.get(user=world.users["keyboard"])
     assert application.region == "Eastvale" and application.topics.count() == 1
     assert {"career_stage", "meeting_preference", "topics", "privacy_consent"} <= set(visited)
+    # Each "what matters most" question is one stop of the Tab key, answered with arrows.
+    assert {"priority_topics", "priority_seniority", "priority_region"} <= set(visited)
+    assert application.priorities["topics"] in ("very", "somewhat", "not")
 
 
 def test_the_faq_accordion_works_with_the_keyboard(world, page):

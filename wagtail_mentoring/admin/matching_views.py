@@ -20,6 +20,7 @@ from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
 from ..matching.whynot import render_reason, why_not
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
 from ..models.matches import LIVE, UNDERWAY
+from ..priorities import describe_priorities
 from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .permissions import committee_only as _committee_only
 
@@ -278,6 +279,8 @@ def matching_mentee(request, application_id):
         .first(),
         "waiting": mentee.waiting_days(),
         **_why_not_context(request, mentee),
+        "priorities": describe_priorities(mentee.priorities),
+        "priorities_rated": bool(mentee.priorities),
     }
     return TemplateResponse(request, "wagtail_mentoring/admin/matching_mentee.html", context)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, TextField
+from django.db.models.functions import Cast
 
 from ..models.applications import (
     Application,
@@ -17,6 +19,7 @@ from ..models.applications import (
 )
 from ..models.matches import HOLDS_CAPACITY, UNDERWAY, Match, MatchStatus
 from ..models.topics import Topic
+from ..priorities import DEFAULT_LEVEL, LEVELS, PRIORITIES, stored_priorities
 from .scoring import CONFERENCE_YES, MEETING_EITHER, MEETING_IN_PERSON, MEETING_VIRTUAL, Pool
 
 STAGES = [value for value, _label in CareerStage.choices]
@@ -46,6 +49,22 @@ FIELDS = (
 )
 #: The waiting list's order: first in line (after a declined invitation), then by wait.
 WAITING_ORDER = (F("first_in_line_since").asc(nulls_last=True), "submitted_at", "pk")
+#: Read for one side only, as the JSON text: what mentees rate (``priorities``), and
+#: the stages mentors ask for (``preferred_mentee_stages``). Most are empty; decoding
+#: only the others keeps loading thousands of rows as quick as without them.
+MENTEE_JSON = {"priorities_json": Cast("priorities", TextField())}
+MENTOR_JSON = {"preferred_stages_json": Cast("preferred_mentee_stages", TextField())}
+_EMPTY_JSON = frozenset(("", "{}", "[]", "null"))
+
+
+def _decoded(text):
+    """A JSON column read as text, decoded (``None`` for an empty or unreadable one)."""
+    if text is None or text in _EMPTY_JSON or text.strip() in _EMPTY_JSON:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 @dataclasses.dataclass
@@ -65,6 +84,32 @@ class _Codes(dict):
         if not value:
             return -1
         return self.setdefault(value, len(self))
+
+
+def _priorities(rows) -> np.ndarray | None:
+    """Each mentee's level for each priority (``None`` when nobody rated anything)."""
+    rated = {i: _decoded(row.get("priorities_json")) for i, row in enumerate(rows)}
+    rated = {i: value for i, value in rated.items() if value}
+    if not rated:
+        return None
+    levels = np.full((len(rows), len(PRIORITIES)), LEVELS.index(DEFAULT_LEVEL), dtype=np.int8)
+    for i, value in rated.items():
+        levels[i] = [LEVELS.index(level) for level in stored_priorities(value).values()]
+    return levels
+
+
+def _preferred_stages(rows) -> np.ndarray | None:
+    """Each mentor's preferred career stages of mentee (``None`` when nobody named one)."""
+    named = {i: _decoded(row.get("preferred_stages_json")) for i, row in enumerate(rows)}
+    named = {i: value for i, value in named.items() if value}
+    if not named:
+        return None
+    preferred = np.zeros((len(rows), len(STAGES)), dtype=bool)
+    for i, stages in named.items():
+        for value in stages if isinstance(stages, list) else ():
+            if value in STAGES:
+                preferred[i, STAGES.index(value)] = True
+    return preferred
 
 
 def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
@@ -99,6 +144,8 @@ def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
             [codes["employer"].code(r["organisation"]) for r in rows], dtype=np.int32
         ),
         capacity=None if capacity is None else np.array(capacity, dtype=np.int64),
+        priorities=_priorities(rows),
+        preferred_stages=_preferred_stages(rows),
     )
 
 
@@ -168,14 +215,14 @@ def load_pools(
         mentees = waiting_mentees(cycle, keep_proposals=keep_proposals)
     if mentee_ids is not None:
         mentees = mentees.filter(pk__in=mentee_ids)
-    mentee_rows = list(mentees.order_by(*WAITING_ORDER).values(*FIELDS))
+    mentee_rows = list(mentees.order_by(*WAITING_ORDER).values(*FIELDS, **MENTEE_JSON))
 
     mentors = taking_part_mentors(cycle, keep_proposals=keep_proposals, gone=everyone).order_by(
         "submitted_at", "pk"
     )
     if mentor_ids is not None:
         mentors = mentors.filter(pk__in=mentor_ids)
-    mentor_rows = list(mentors.values(*FIELDS, "taken"))
+    mentor_rows = list(mentors.values(*FIELDS, "taken", **MENTOR_JSON))
 
     topic_list = list(Topic.objects.values_list("id", "name"))
     topic_index = {topic_id: i for i, (topic_id, _name) in enumerate(topic_list)}

@@ -52,6 +52,8 @@ def _score(pools):
         pools.mentors,
         app_settings.MATCH_WEIGHTS,
         **constraint_settings(pools),
+        priority_factors=app_settings.PRIORITY_FACTORS,
+        stage_bonus=app_settings.PRIORITY_STAGE_BONUS,
     )
 
 
@@ -74,6 +76,8 @@ def _explanation(pools, i, j) -> list[dict]:
             pools.topic_names,
             topic_ids=pools.topic_ids,
             stage_codes=STAGES,
+            priority_factors=app_settings.PRIORITY_FACTORS,
+            stage_bonus=app_settings.PRIORITY_STAGE_BONUS,
         )
     ]
 

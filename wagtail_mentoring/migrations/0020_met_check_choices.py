@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wagtail_mentoring", "0018_consent"),
+        ("wagtail_mentoring", "0019_application_priorities"),
     ]
 
     operations = [

@@ -141,11 +141,26 @@ class Application(models.Model):
         _("years of experience"), null=True, blank=True
     )
     conference_activities = models.JSONField(_("conference activities"), default=list, blank=True)
+    preferred_mentee_stages = models.JSONField(
+        _("preferred career stages of mentees"),
+        default=list,
+        blank=True,
+        help_text=_("Career stage codes; empty: any stage."),
+    )
 
     # Mentees
     mentor_kind = models.TextField(_("kind of mentor hoped for"), max_length=1000, blank=True)
     preferred_mentor_stage = models.CharField(
         _("preferred mentor career stage"), max_length=20, choices=CareerStage.choices, blank=True
+    )
+    priorities = models.JSONField(
+        _("what matters most"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'How important each priority is to the mentee, as codes ({"topics": "very", '
+            '...}); empty: every priority "somewhat important".'
+        ),
     )
 
     extra_answers = models.JSONField(
