@@ -140,6 +140,7 @@ def build(settings=None) -> w.World:
         applications_open=now - datetime.timedelta(days=400),
         applications_close=now - datetime.timedelta(days=380),
         pairing_start=(now - datetime.timedelta(days=350)).date(),
+        consent="off",
     )
     done, _mentor, alumna = _pair(past, "alum", pages)
     complete(done)
@@ -181,6 +182,28 @@ def build(settings=None) -> w.World:
         "form": f"{met}?t={make_met_token(match, 'mentor', 1)}&a=not_yet",
         "thanks": f"{met}?t={make_met_token(to_thank, 'mentee', 1)}&a=met",
         "invalid": f"{met}?t=not-a-token",
+    }
+
+    # Consent links: invitations awaiting the mentor's answer, one per state scanned,
+    # and a mentor's "I can't take on anyone now".
+    from wagtail_mentoring.invitations import consent_token, pause_token
+    from wagtail_mentoring.models import Match
+
+    consent = program.url + program.reverse_subpage("consent")
+    pause = program.url + program.reverse_subpage("pause")
+    invited = {}
+    for name, asked in (("asked", "mentor"), ("answering", "both")):
+        invitation, mentor, _mentee = _pair(cycle, name, pages)
+        Match.objects.filter(pk=invitation.pk).update(
+            status="awaiting", consent_from=asked, consent_due=now + datetime.timedelta(days=7)
+        )
+        invited[name] = (invitation, mentor)
+    world.consent_links = {
+        "form": f"{consent}?t={consent_token(invited['asked'][0], 'mentor')}&answer=yes",
+        # Both are asked: the mentee's yes thanks them and waits (again in every scheme).
+        "answer": f"{consent}?t={consent_token(invited['answering'][0], 'mentee')}&answer=yes",
+        "invalid": f"{consent}?t=not-a-token",
+        "pause": f"{pause}?t={pause_token(invited['asked'][1])}",
     }
 
     # A programme whose cycle has closed: its application page takes no applications.

@@ -157,6 +157,11 @@ def _answer_met(page):
     expect(page.get_by_text("your answer reached the mentoring committee")).to_be_visible()
 
 
+def _say_yes(page):
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("as soon as the other person has said yes too")).to_be_visible()
+
+
 def _mode(mode):
     def check(page):
         expect(page.locator(f"[data-mentoring-mode={mode}]")).to_have_count(1)
@@ -195,6 +200,14 @@ PUBLIC = {
     "met-form": ("anonymous", lambda world: world.met_links["form"], _mode("form")),
     "met-thanks": ("anonymous", lambda world: world.met_links["thanks"], _answer_met),
     "met-invalid": ("anonymous", lambda world: world.met_links["invalid"], _mode("invalid")),
+    "invitation": ("anonymous", lambda world: world.consent_links["form"], _mode("ask")),
+    "invitation-answered": ("anonymous", lambda world: world.consent_links["answer"], _say_yes),
+    "invitation-invalid": (
+        "anonymous",
+        lambda world: world.consent_links["invalid"],
+        _mode("invalid"),
+    ),
+    "pause": ("anonymous", lambda world: world.consent_links["pause"], _mode("ask")),
 }
 
 #: How a site shows the package's pages, as real sites declare it: the visitor's
