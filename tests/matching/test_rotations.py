@@ -7,6 +7,7 @@ from wagtail_mentoring.matching.rotations import (
     plan_rotations,
     random_plan,
     score_plan,
+    steady_tables,
     topic_fit,
 )
 
@@ -98,3 +99,27 @@ def test_bad_input_is_refused(tables, rounds, forbidden, message):
             rounds=rounds,
             forbidden=forbidden,
         )
+
+
+def test_steady_tables_keep_a_host_at_one_table_and_change_no_conversation():
+    # Five volunteers, three tables: hosts come and go between rounds.
+    v, p, forbidden = instance(3, volunteers=5, participants=12)
+    plan = plan_rotations(v, p, tables=3, rounds=4, forbidden=forbidden)
+    steady = steady_tables(plan)
+    assert (steady.seats == plan.seats).all()
+    moved = 0
+    for r in range(plan.rounds):
+        assert sorted(steady.hosts[r].tolist()) == sorted(plan.hosts[r].tolist())
+        for participant in range(p.shape[0]):
+            table = steady.table_of(r, participant)
+            assert table == -1 or steady.hosts[r][table] == plan.seats[r, participant]
+        if r:
+            for table, host in enumerate(steady.hosts[r].tolist()):
+                if host in steady.hosts[r - 1].tolist():
+                    assert steady.hosts[r - 1][table] == host
+            moved += sum(
+                host in plan.hosts[r - 1].tolist()
+                and plan.hosts[r - 1].tolist().index(host) != table
+                for table, host in enumerate(plan.hosts[r].tolist())
+            )
+    assert moved  # the planner's own order would have moved someone

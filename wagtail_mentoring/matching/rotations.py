@@ -108,6 +108,22 @@ def plan_rotations(
     return Plan(seats=seats, hosts=hosts)
 
 
+def steady_tables(plan: Plan) -> Plan:
+    """The same plan with a host who hosts two rounds in a row kept at one table.
+
+    Only the table numbers change (``hosts[r]`` is reordered): who talks to whom does
+    not. A new host takes the lowest table a leaving host freed, so that a volunteer
+    who hosts the whole session never changes table.
+    """
+    hosts = plan.hosts.copy()
+    for r in range(1, plan.rounds):
+        previous = hosts[r - 1].tolist()
+        staying = set(hosts[r].tolist()) & set(previous)
+        arriving = iter(sorted(set(hosts[r].tolist()) - staying))
+        hosts[r] = [v if v in staying else next(arriving) for v in previous]
+    return Plan(seats=plan.seats, hosts=hosts)
+
+
 def random_plan(
     rng: np.random.Generator, n_volunteers: int, n_participants: int, *, tables: int, rounds: int
 ) -> Plan:
@@ -141,4 +157,4 @@ def score_plan(plan: Plan, fits: np.ndarray, forbidden: np.ndarray | None = None
     }
 
 
-__all__ = ["Plan", "plan_rotations", "random_plan", "score_plan", "topic_fit"]
+__all__ = ["Plan", "plan_rotations", "random_plan", "score_plan", "steady_tables", "topic_fit"]
