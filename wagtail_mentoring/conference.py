@@ -21,8 +21,6 @@ import hashlib
 import numpy as np
 from django.db.models import Q
 
-from .models.applications import Application, ApplicationStatus, ConferenceAttendance, Role
-from .models.matches import HOLDS_CAPACITY, Match, MatchStatus
 from .matching.rotations import (
     Plan,
     plan_rotations,
@@ -31,6 +29,8 @@ from .matching.rotations import (
     steady_tables,
     topic_fit,
 )
+from .models.applications import Application, ApplicationStatus, ConferenceAttendance, Role
+from .models.matches import HOLDS_CAPACITY, Match, MatchStatus
 
 #: The conference activity (``WAGTAIL_MENTORING_CONFERENCE_ACTIVITIES``) of speed mentoring.
 SPEED_MENTORING = "speed_mentoring"

@@ -27,7 +27,7 @@ def escape_text(value: str) -> str:
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
     # Other control characters are not allowed in TEXT.
-    return "".join(c for c in value if c == "\t" or ord(c) >= 0x20 and ord(c) != 0x7F)
+    return "".join(c for c in value if c == "\t" or (ord(c) >= 0x20 and ord(c) != 0x7F))
 
 
 def utc(moment: datetime.datetime) -> str:
