@@ -185,9 +185,7 @@ def _rotation_plan(world: w.World) -> dict:
 
     cycle = world.objects["cycle"]
     ids = {
-        role: list(
-            Application.objects.filter(cycle=cycle, role=role).values_list("pk", flat=True)
-        )
+        role: list(Application.objects.filter(cycle=cycle, role=role).values_list("pk", flat=True))
         for role in ("mentor", "mentee")
     }
     return {

@@ -240,8 +240,9 @@ def seed_applications(cycle, pages, topics, password: str) -> int:
         # Enough people for the conference's speed-mentoring rotations: mentors who
         # attend offer it, and mentees who were not sure are coming.
         if fields["conference_attendance"] != ConferenceAttendance.NO:
-            if role == Role.MENTOR and "speed_mentoring" not in fields["conference_activities"]:
-                fields["conference_activities"] = ["speed_mentoring", *fields["conference_activities"]]
+            activities = fields["conference_activities"]
+            if role == Role.MENTOR and "speed_mentoring" not in activities:
+                fields["conference_activities"] = ["speed_mentoring", *activities]
             if role == Role.MENTEE:
                 fields["conference_attendance"] = ConferenceAttendance.YES
         application, _ = Application.objects.update_or_create(
