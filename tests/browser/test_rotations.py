@@ -113,6 +113,7 @@ def test_committee_member_plans_and_prints_the_rotations(rotation_world, browser
     page.go_back()
     page.get_by_role("link", name="Print per person, with calendar files").click()
     expect(page.locator("[data-person]")).to_have_count(18)
+    page.screenshot(path=f"{SCREENSHOTS}/rotations-people-light.png")
     with page.expect_download() as download:
         page.get_by_role("link", name="Calendar file for Ian Guest (.ics)").click()
     ics = Path(download.value.path()).read_bytes().decode("utf-8")
