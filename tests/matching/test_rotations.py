@@ -123,3 +123,12 @@ def test_steady_tables_keep_a_host_at_one_table_and_change_no_conversation():
                 for table, host in enumerate(plan.hosts[r].tolist())
             )
     assert moved  # the planner's own order would have moved someone
+
+
+def test_a_host_back_after_a_break_takes_their_earlier_table_when_it_is_free():
+    from wagtail_mentoring.matching.rotations import Plan
+
+    # Volunteer 1 hosts table 2 in round 1, sits round 2 out and comes back in round 3,
+    # when tables 1 and 2 are both free again: table 2 is theirs, 3 takes table 1.
+    plan = Plan(seats=np.zeros((3, 0), dtype=np.int64), hosts=np.array([[0, 1], [0, 2], [1, 3]]))
+    assert steady_tables(plan).hosts.tolist() == [[0, 1], [0, 2], [3, 1]]
