@@ -93,6 +93,9 @@ def make_cycle(program_page):
         if not isinstance(closes, datetime.datetime):
             closes = now + datetime.timedelta(days=closes)
         fields.setdefault("pairing_start", (closes + datetime.timedelta(days=60)).date())
+        # Most tests follow a pair from its introduction on; those of the consent step
+        # (tests/matching/test_consent.py) ask for it, as a new cycle does by default.
+        fields.setdefault("consent", "off")
         return Cycle.objects.create(
             program_page=page or program_page,
             name=name or f"Cycle {Cycle.objects.count() + 1}",

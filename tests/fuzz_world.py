@@ -11,11 +11,13 @@ of the caller's choosing.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch
+from django.utils import timezone
 
 from tests import world as w
 
@@ -42,6 +44,7 @@ BAD_VALUES = [
 
 GET_KEYS = [
     "t",
+    "a",
     "edit",
     "export",
     "print",
@@ -64,6 +67,7 @@ GET_KEYS = [
     "start",
     "person",
     "plan",
+    "why_mentor",
 ]
 POST_KEYS = [
     "action",
@@ -85,6 +89,8 @@ POST_KEYS = [
     "reference",
     "default_survey",
     "program_page",
+    "answer",
+    "t",
 ]
 
 
@@ -104,13 +110,17 @@ class FuzzWorld:
     endpoints: dict
 
 
-def _add_inputs(world: w.World) -> str:
-    """Give the world what bad input should reach; returns a personal survey token."""
+def _add_inputs(world: w.World) -> dict[str, str]:
+    """Give the world what bad input should reach; returns the personal links' tokens
+    (the "Have you met yet?" token is made in :func:`build_fuzz_world`)."""
+    from wagtail_mentoring.invitations import consent_token, pause_token
     from wagtail_mentoring.models import (
         Application,
         ApplicationFormField,
         ApplicationStatus,
         Cycle,
+        Match,
+        MatchStatus,
         SurveyFormField,
     )
     from wagtail_mentoring.models.surveys import make_token
@@ -169,12 +179,23 @@ def _add_inputs(world: w.World) -> str:
             **fields,
         )
     waiting = get_user_model().objects.create_user("fuzz-waiting", "waiting@staff.example")
-    Application.objects.create(
+    waiting_mentee = Application.objects.create(
         user=waiting, cycle=cycle, role="mentee", page=mentee_page, name="Waiting Mentee",
         contact_email=waiting.email, career_stage="student", **fields,
     )  # fmt: skip
+    # An approved match waiting for the mentor's consent, for the invitation's links.
+    mentor = Application.objects.get(user=member, cycle=cycle, role="mentor")
+    invitation = Match.objects.create(
+        cycle=cycle, mentor=mentor, mentee=waiting_mentee, status=MatchStatus.AWAITING,
+        consent_from="mentor", approved_at=timezone.now(),
+        consent_due=timezone.now() + datetime.timedelta(days=7),
+    )  # fmt: skip
     # The world's mentee has answered this round; the mentor has not.
-    return make_token(world.objects["match"], world.objects["surveyround"], "mentor")
+    return {
+        "survey": make_token(world.objects["match"], world.objects["surveyround"], "mentor"),
+        "consent": consent_token(invitation, "mentor"),
+        "pause": pause_token(mentor),
+    }
 
 
 def _rotation_plan(world: w.World) -> dict:
@@ -204,13 +225,25 @@ def build_fuzz_world(settings) -> FuzzWorld:
     world = w.build_world(settings)
     token = _add_inputs(world)
     program, survey = world.pages["program"], world.pages["survey"]
+    consent = program.url + program.reverse_subpage("consent")
+    pause = program.url + program.reverse_subpage("pause")
+    from wagtail_mentoring.matching.met_links import make_met_token
+
+    met = program.url + program.reverse_subpage("met_check")
+    met_token = make_met_token(world.objects["match"], "mentee", 1)
     pages = [
         Endpoint("programme page", page_url=program.url),
         Endpoint("my mentoring", page_url=program.url + program.reverse_subpage("my_mentoring")),
         Endpoint("mentor application page", page_url=world.pages["mentor"].url),
         Endpoint("mentee application page", page_url=world.pages["mentee"].url),
-        Endpoint("survey page", page_url=survey.url, default_query={"t": token}),
+        Endpoint("survey page", page_url=survey.url, default_query={"t": token["survey"]}),
         Endpoint("survey page without a link", page_url=survey.url),
+        Endpoint("invitation page", page_url=consent, default_query={"t": token["consent"]}),
+        Endpoint("invitation page without a link", page_url=consent),
+        Endpoint("pause page", page_url=pause, default_query={"t": token["pause"]}),
+        Endpoint("pause page without a link", page_url=pause),
+        Endpoint("met check page", page_url=met, default_query={"t": met_token, "a": "met"}),
+        Endpoint("met check page without a link", page_url=met),
     ]
     rotation_plan = _rotation_plan(world)
     package = [

@@ -53,6 +53,7 @@ def build_rotation_world(program_page, *, seed: int = 7) -> RotationWorld:
         applications_open=now - datetime.timedelta(days=400),
         applications_close=now - datetime.timedelta(days=380),
         pairing_start=(now - datetime.timedelta(days=360)).date(),
+        consent="off",  # introduced on approval, so that the pair can complete
     )
     counter = iter(range(1, 1000))
 
@@ -108,7 +109,8 @@ def build_rotation_world(program_page, *, seed: int = 7) -> RotationWorld:
         apply(person(name), "mentee", conference_attendance=value)
         for name, value in (("Uma Away", "no"), ("Val Maybe", "unsure"))
     ]
-    # Matched in this cycle: they may not sit together.
+    # Matched in this cycle (approved, awaiting the mentor's consent, which holds the
+    # place): they may not sit together.
     matched = (volunteers[0], participants[0])
     approve(propose(participants[0], volunteers[0]))
     # The same two people completed a pairing last cycle (other applications).

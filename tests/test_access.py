@@ -86,6 +86,7 @@ def test_discovery_finds_every_url_the_package_adds(world):
 def test_no_role_outside_the_committee_sees_anyone(world, capsys):
     endpoints = w.package_endpoints()
     package = [(endpoint.name, endpoint.url(world), True) for endpoint in endpoints]
+    package += why_not_urls(world, package)
     wagtail = [(url, url, "delete_submissions" in url or "/delete/" in url) for url in
                w.wagtail_places(world)]  # fmt: skip
     # Admin URLs must refuse; the package's public endpoints (tracking webhooks, which
@@ -124,6 +125,16 @@ def test_no_role_outside_the_committee_sees_anyone(world, capsys):
     assert after == before
 
 
+def why_not_urls(world, package) -> list:
+    """The mentee page asked "why not this mentor?" (a query string the URLconf omits)."""
+    mentor = world.objects["mentor_application"].pk
+    return [
+        (name, f"{url}?why_mentor={mentor}", post)
+        for name, url, post in package
+        if name == "wagtail_mentoring_matching_mentee"
+    ]
+
+
 @pytest.mark.parametrize("role", sorted(w.COMMITTEE_ROLES))
 def test_the_committee_reads_every_view_it_needs(world, role):
     client = w.client_for(world, role)
@@ -144,6 +155,10 @@ def test_the_committee_reads_every_view_it_needs(world, role):
     history = reverse("wagtail_mentoring_match_modeladmin_history",
                       args=[world.objects["match"].pk])  # fmt: skip
     assert w.MENTOR["name"] in client.get(history).content.decode()
+    mentee = reverse("wagtail_mentoring_matching_mentee", args=[world.objects["application"].pk])
+    [(_name, why, _post)] = why_not_urls(world, [("wagtail_mentoring_matching_mentee", mentee, 0)])
+    response = client.get(why)
+    assert response.status_code == 200 and b"data-why-not-result" in response.content
 
 
 @pytest.mark.parametrize(
@@ -384,3 +399,35 @@ def test_every_preview_mode_of_every_page_type_renders_for_an_editor(world):
             assert not world.leaks(response), (page, mode)
     assert all(status == 200 for _page, _mode, status in checked), checked
     assert ("SurveyPage", "landing") in {(name, mode) for name, mode, _s in checked}
+
+
+# -- the "Have you met yet?" page (a programme page route, not in the URLconf) ------------
+
+
+def test_the_met_check_page_shows_no_one_and_forged_posts_change_nothing(world):
+    from django.core import signing
+
+    from wagtail_mentoring.matching.met_links import make_met_token
+    from wagtail_mentoring.models import MatchEvent
+
+    program, match = world.pages["program"], world.objects["match"]
+    url = program.url + program.reverse_subpage("met_check")
+    good = make_met_token(match, "mentee", 1)
+    forged = signing.dumps([match.pk, "mentor", 1], salt="wagtail_mentoring.survey")
+    before, events = world.fingerprint(), MatchEvent.objects.count()
+    problems = []
+    for role in w.ROLES:
+        client = w.client_for(world, role)
+        for token in ("", forged, good[:-2], good):
+            response = client.get(url, {"t": token, "a": "cant_reach"})
+            expected = 200 if token == good else 400
+            if response.status_code != expected or world.leaks(response):
+                problems.append((role, "get", token[:10], response.status_code))
+            if token == good:
+                continue  # the link's own POST answers, as its owner would
+            response = client.post(url, {**FORGED_POST, "t": token, "answer": "cant_reach"})
+            if response.status_code != 400 or world.leaks(response):
+                problems.append((role, "post", token[:10], response.status_code))
+    assert not problems, "\n".join(map(repr, problems))
+    assert world.fingerprint() == before
+    assert MatchEvent.objects.count() == events

@@ -42,6 +42,9 @@ def _form(program_page, **overrides):
         "commitment_months": "10",
         "checkin_every_months": "1",
         "conference_date": "2027-09-20",
+        "consent": "mentor",
+        "consent_days": "7",
+        "consent_reminder_days": "3",
     }
     data.update(overrides)
     return data

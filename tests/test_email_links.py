@@ -172,8 +172,13 @@ def test_the_introduction_says_the_mentee_writes_first_and_links_my_mentoring(
     )
     assert "Your mentee, Amara Okafor, makes the first contact" in to_mentor.body
     assert "Your mentee, Amara Okafor, makes the first contact" in html_part(to_mentor)
-    for message in (to_mentee, to_mentor):
-        assert links(message) == ([f"{BASE}/mentoring/my/"], [f"{BASE}/mentoring/my/"])
+    assert links(to_mentee) == ([f"{BASE}/mentoring/my/"], [f"{BASE}/mentoring/my/"])
+    # Every email to a mentor ends with "I can't take on anyone now".
+    text_links, hrefs = links(to_mentor)
+    assert text_links[0] == hrefs[0] == f"{BASE}/mentoring/my/"
+    assert text_links[1] == hrefs[1] and text_links[1].startswith(f"{BASE}/mentoring/pause/?t=")
+    assert len(text_links) == len(hrefs) == 2
+    assert "I can't take on anyone now" in html_part(to_mentor)
     client.force_login(member)
     assert_resolves(client, f"{BASE}/mentoring/my/")
 

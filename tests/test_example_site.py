@@ -22,7 +22,7 @@ from wagtail_mentoring.models import (
     MentoringProgramPage,
     Topic,
 )
-from wagtail_mentoring.models.matches import HOLDS_CAPACITY
+from wagtail_mentoring.models.matches import UNDERWAY
 
 
 def seed() -> str:
@@ -86,7 +86,7 @@ def test_membership_states_of_the_demo_people():
 @pytest.mark.django_db
 def test_every_seeded_approved_or_active_match_has_its_introductions():
     seed()
-    assert Match.objects.filter(status__in=HOLDS_CAPACITY).count() == len(PAIRS)
+    assert Match.objects.filter(status__in=UNDERWAY).count() == len(PAIRS)
     out = StringIO()
     call_command("mentoring_send_emails", stdout=out)
     assert "0 approved or active matches without introduction emails." in out.getvalue()
@@ -162,6 +162,24 @@ def test_the_seeded_cycle_has_enough_people_for_speed_mentoring_rotations():
 
 
 @pytest.mark.django_db
+def test_some_demo_mentees_say_what_matters_and_some_mentors_which_stages():
+    from wagtail_mentoring.matching.suggest import suggest_mentors
+
+    seed()
+    cycle = MentoringProgramPage.objects.get().get_current_cycle()
+    mentees = Application.objects.filter(cycle=cycle, role="mentee")
+    rated = [a for a in mentees if a.priorities]
+    assert 3 <= len(rated) < mentees.count()  # a few, not all
+    assert {a.priorities["topics"] for a in rated} == {"very", "somewhat", "not"}
+    mentors = Application.objects.filter(cycle=cycle, role="mentor")
+    assert 2 <= sum(1 for a in mentors if a.preferred_mentee_stages) < mentors.count()
+    codes = {
+        part["code"] for mentee in rated for s in suggest_mentors(mentee) for part in s.explanation
+    }
+    assert {"mentee_priority", "mentor_preference"} <= codes
+
+
+@pytest.mark.django_db
 def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
     django_capture_on_commit_callbacks,
 ):
@@ -184,6 +202,8 @@ def test_last_years_cycle_gives_the_schedule_and_the_report_something_to_show(
     # answered "Pairing fit" for a week is reminded (the newest pair's was invited today).
     assert (summary.completed, summary.checkins, summary.surveys) == (1, 14, 2)
     assert summary.reminders == 1
+    # The newest pair started a month ago: both are asked "Have you met yet?".
+    assert summary.met_checks == 2
     assert Match.objects.filter(cycle=history, status=MatchStatus.COMPLETED).count() == 1
     # The completed pair agreed to be listed: the alumni block shows them.
     from django.test import Client

@@ -269,6 +269,9 @@ def test_a_cycle_gets_the_default_survey_rounds_from_its_form(client, survey_pag
             "pairing_start": "2028-05-01",
             "commitment_months": "10",
             "checkin_every_months": "1",
+            "consent": "mentor",
+            "consent_days": "7",
+            "consent_reminder_days": "3",
             "default_survey": str(survey_page.pk),
         },
     )

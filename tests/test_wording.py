@@ -31,6 +31,9 @@ TODAY = datetime.date(2026, 12, 2)
                 "1 survey invitation queued",
                 "1 survey reminder queued",
                 "1 match flagged: a membership lapsed",
+                "1 invitation reminder queued",
+                "1 invitation not answered in time: the mentee is first in line again",
+                '1 "Have you met yet?" email queued',
             ],
         ),
         (
@@ -44,6 +47,9 @@ TODAY = datetime.date(2026, 12, 2)
                 "2 survey invitations queued",
                 "2 survey reminders queued",
                 "2 matches flagged: a membership lapsed",
+                "2 invitation reminders queued",
+                "2 invitations not answered in time: the mentees are first in line again",
+                '2 "Have you met yet?" emails queued',
             ],
         ),
     ],
@@ -59,6 +65,9 @@ def test_the_schedule_summary_counts_in_words(n, expected):
         surveys=n,
         reminders=n,
         flagged=n,
+        invitations_reminded=n,
+        invitations_expired=n,
+        met_checks=n,
     )
     lines = [str(line) for line in summary.lines()]
     assert lines[1:] == expected

@@ -172,6 +172,7 @@ def build_world(settings=None) -> World:
         applications_open=now - datetime.timedelta(days=2),
         applications_close=now + datetime.timedelta(days=20),
         pairing_start=(now + datetime.timedelta(days=60)).date(),
+        consent="off",  # the world's match is introduced; tests/matching/test_consent.py asks
     )
     topic = Topic.objects.create(name="Metadata", sort_order=0)
     users = {

@@ -252,6 +252,27 @@ class AppSettings:
         return value if type(value) is int and 0 <= value <= 1000 else 100
 
     @property
+    def MET_CHECK_DAYS(self) -> int | None:
+        """Days after a match's start date that both people are asked "Have you met yet?".
+
+        ``WAGTAIL_MENTORING_MET_CHECK_DAYS``, default ``21``. ``0`` or ``None`` turns
+        the check off. Matches that started longer ago than this plus
+        ``schedule.MET_CHECK_GRACE_DAYS`` are not asked. Check ``wagtail_mentoring.E018``
+        applies.
+        """
+        return self._setting("MET_CHECK_DAYS", 21)
+
+    @property
+    def MET_RECHECK_DAYS(self) -> int | None:
+        """Days after the first "Have you met yet?" that a pair who answered "Not yet"
+        (and no one "Yes") is asked once more.
+
+        ``WAGTAIL_MENTORING_MET_RECHECK_DAYS``, default ``14``; ``0`` or ``None`` asks
+        only once. Check ``wagtail_mentoring.E018`` applies.
+        """
+        return self._setting("MET_RECHECK_DAYS", 14)
+
+    @property
     def MIN_SUBMIT_SECONDS(self) -> int:
         """The fewest seconds between showing an application form and accepting it.
 
@@ -358,6 +379,36 @@ class AppSettings:
         Employers are compared case-insensitively; an empty employer matches nobody.
         """
         return self._setting("MATCH_SAME_EMPLOYER_ALLOWED", False)
+
+    @property
+    def PRIORITY_FACTORS(self) -> dict[str, float]:
+        """What a mentee's rating of a priority multiplies its components' points by.
+
+        ``WAGTAIL_MENTORING_PRIORITY_FACTORS``, default ``{"very": 1.5, "somewhat": 1.0,
+        "not": 0.5}`` (:data:`wagtail_mentoring.priorities.DEFAULT_PRIORITY_FACTORS`).
+        Levels left out keep their default; a priority the mentee did not rate (every
+        application made before the question) counts as "somewhat". Returns every
+        level's factor. An entry that check ``wagtail_mentoring.E019`` refuses (an
+        unknown level; a value that is not a number from 0 to 10) is left out here, so
+        that level keeps its default and no request fails on it.
+        """
+        from .priorities import usable_factors
+
+        return usable_factors(self._setting("PRIORITY_FACTORS", {}))
+
+    @property
+    def PRIORITY_STAGE_BONUS(self) -> float:
+        """Points a pair earns when the mentee is at a career stage the mentor asked for.
+
+        ``WAGTAIL_MENTORING_PRIORITY_STAGE_BONUS``, default ``5`` (in the weights'
+        points). A mentor who names no stage earns it with nobody. ``0`` turns it off.
+        While check ``wagtail_mentoring.E019`` refuses the value (not a number from 0 to
+        1000), the default is used.
+        """
+        from .priorities import DEFAULT_STAGE_BONUS, stage_bonus_ok
+
+        value = self._setting("PRIORITY_STAGE_BONUS", DEFAULT_STAGE_BONUS)
+        return float(value) if stage_bonus_ok(value) else DEFAULT_STAGE_BONUS
 
     @property
     def SUGGESTIONS_SHOWN(self) -> int:

@@ -25,8 +25,17 @@ from .models.applications import (
     Role,
 )
 from .models.topics import Topic
+from .priorities import (
+    DEFAULT_LEVEL,
+    LEVELS,
+    PRIORITIES,
+    PRIORITY_QUESTIONS,
+    level_choices,
+)
 
 EXTRA_PREFIX = "extra__"
+#: The mentee's rating of each priority is the form field ``priority_<code>``.
+PRIORITY_PREFIX = "priority_"
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "form_started"
 #: The first entry of every drop-down: a prompt, not Django's "---------".
@@ -45,7 +54,7 @@ COMMON_FIELDS = [
     "topics",
     "goals",
 ]
-MENTOR_FIELDS = ["capacity", "years_experience", "conference_activities"]
+MENTOR_FIELDS = ["capacity", "years_experience", "conference_activities", "preferred_mentee_stages"]
 MENTEE_FIELDS = ["mentor_kind", "preferred_mentor_stage"]
 CONSENT_FIELDS = ["commitment_consent", "privacy_consent"]
 #: Asked only in a cycle with a conference date.
@@ -256,6 +265,13 @@ class MentorApplicationForm(ApplicationForm):
         widget=forms.CheckboxSelectMultiple,
         choices=(),
     )
+    preferred_mentee_stages = forms.MultipleChoiceField(
+        label=_("Career stages of the mentees you would most like to mentor (optional)"),
+        help_text=_("Leave every box unticked if any career stage suits you."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=CareerStage.choices,
+    )
 
     class Meta(ApplicationForm.Meta):
         fields = COMMON_FIELDS + MENTOR_FIELDS + CONSENT_FIELDS
@@ -293,6 +309,58 @@ class MenteeApplicationForm(ApplicationForm):
             ("", _("No preference")),
             *CareerStage.choices,
         ]
+        self._add_priority_fields()
+
+    # -- what matters most --------------------------------------------------------
+
+    def asked_priorities(self) -> list[str]:
+        """The priorities this form asks about (the conference only in a cycle with one)."""
+        return [name for name in PRIORITIES if name != "conference" or self.asks_about_conference]
+
+    def _add_priority_fields(self) -> None:
+        """One group of radio buttons per priority, "Somewhat important" ticked at first.
+
+        Each is its own question (a fieldset with the question as its legend), so a
+        member answers each with the keyboard alone and hears it read out whole; a
+        priority left unanswered counts as "somewhat important".
+        """
+        stored = self.instance.priorities if isinstance(self.instance.priorities, dict) else {}
+        fields = {}
+        for index, name in enumerate(self.asked_priorities()):
+            field = forms.ChoiceField(
+                label=PRIORITY_QUESTIONS[name],
+                choices=level_choices(),
+                widget=forms.RadioSelect,
+                required=False,
+                initial=stored.get(name) if stored.get(name) in LEVELS else DEFAULT_LEVEL,
+                help_text=(
+                    _(
+                        "Your answers change how much each of these counts when the "
+                        "committee looks for your mentor."
+                    )
+                    if index == 0
+                    else ""
+                ),
+            )
+            field.mentoring_rating = True  # laid out as a scale, like a survey's rating
+            fields[PRIORITY_PREFIX + name] = field
+        self.fields.update(fields)
+        before = [name for name in self.fields if name not in fields]
+        at = before.index("commitment_consent") if "commitment_consent" in before else len(before)
+        self.order_fields([*before[:at], *fields, *before[at:]])
+
+    def priorities(self) -> dict[str, str]:
+        """The mentee's answers as codes, ``{"topics": "very", ...}``; a priority the
+        form did not ask keeps its stored level (if any)."""
+        stored = self.instance.priorities if isinstance(self.instance.priorities, dict) else {}
+        answers = {name: level for name, level in stored.items() if name in PRIORITIES}
+        for name in self.asked_priorities():
+            answers[name] = self.cleaned_data.get(PRIORITY_PREFIX + name) or DEFAULT_LEVEL
+        return answers
+
+    def save(self, commit=True):
+        self.instance.priorities = self.priorities()
+        return super().save(commit)
 
 
 FORM_CLASSES = {Role.MENTOR: MentorApplicationForm, Role.MENTEE: MenteeApplicationForm}

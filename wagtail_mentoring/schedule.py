@@ -10,7 +10,14 @@ Each run looks at the site's local date and does whatever is due, once:
    (``Cycle.checkin_every_months``, counted from the match's start, never on or after
    its end date); a run that was missed sends only the latest, not every one missed;
 4. an active match where either person's membership is no longer active is flagged
-   for the committee, not ended (``lifecycle.flag``).
+   for the committee, not ended (``lifecycle.flag``);
+5. before all that, invitations awaiting consent get their reminder when it is due,
+   and those not answered by their deadline count as declined
+   (``lifecycle.remind_invitations``, ``lifecycle.expire_invitations``).
+6. ``WAGTAIL_MENTORING_MET_CHECK_DAYS`` after its start, each person of an approved or
+   active match is asked "Have you met yet?" (:func:`send_met_checks`), and asked once
+   more ``WAGTAIL_MENTORING_MET_RECHECK_DAYS`` later when someone answered "Not yet"
+   and no one "Yes".
 
 Emails go through the outbox under keys naming the match, the check-in (or the round
 and the reminder number) and the role, computed from the stored rows and the run's
@@ -43,7 +50,7 @@ from .matching import lifecycle
 from .matching.lifecycle import ALUMNI_GROUP  # noqa: F401  (importable from here too)
 from .models.applications import ConferenceAttendance
 from .models.emails import SentEmail
-from .models.matches import FlagCause, Match, MatchStatus
+from .models.matches import UNDERWAY, FlagCause, Match, MatchStatus
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +94,9 @@ class ScheduleSummary:
     surveys: int = 0
     reminders: int = 0
     flagged: int = 0
+    invitations_reminded: int = 0
+    invitations_expired: int = 0
+    met_checks: int = 0
     failed: list[str] = dataclasses.field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -120,6 +130,24 @@ class ScheduleSummary:
                 self.flagged,
             )
             % {"n": self.flagged},
+            ngettext(
+                "%(n)s invitation reminder queued",
+                "%(n)s invitation reminders queued",
+                self.invitations_reminded,
+            )
+            % {"n": self.invitations_reminded},
+            ngettext(
+                "%(n)s invitation not answered in time: the mentee is first in line again",
+                "%(n)s invitations not answered in time: the mentees are first in line again",
+                self.invitations_expired,
+            )
+            % {"n": self.invitations_expired},
+            ngettext(
+                '%(n)s "Have you met yet?" email queued',
+                '%(n)s "Have you met yet?" emails queued',
+                self.met_checks,
+            )
+            % {"n": self.met_checks},
             *(_("Could not complete: %(error)s") % {"error": error} for error in self.failed),
         ]
 
@@ -131,11 +159,31 @@ def run_schedule(today: datetime.date | None = None, progress: Progress | None =
     """Do everything that is due on ``today`` (the local date by default)."""
     today = today or timezone.localdate()
     summary = ScheduleSummary(today=today)
+    answer_invitations(today, summary)
     summary.started = start_matches(today)
     complete_matches(today, summary, progress)
     visit_active_matches(today, summary, progress)
     send_surveys(today, summary, progress)
+    send_met_checks(today, summary, progress)
     return summary
+
+
+def _instant(today: datetime.date) -> datetime.datetime:
+    """The run's moment: now, or this time of day on a ``--date`` given to the run."""
+    now = timezone.localtime()
+    if today == now.date():
+        return now
+    return timezone.make_aware(datetime.datetime.combine(today, now.time().replace(tzinfo=None)))
+
+
+def answer_invitations(today: datetime.date, summary: ScheduleSummary) -> None:
+    """Invitations awaiting consent: a reminder once the cycle's reminder days have
+    passed (``lifecycle.remind_invitations``), and no answer by the deadline counts as
+    a decline (``lifecycle.expire_invitations``)."""
+    now = _instant(today)
+    with enqueue_together():
+        summary.invitations_expired = len(lifecycle.expire_invitations(now))
+        summary.invitations_reminded = len(lifecycle.remind_invitations(now))
 
 
 def start_matches(today: datetime.date) -> int:
@@ -400,6 +448,107 @@ def next_reminder_on(survey_round, sent: dict, key: str, reminded: int) -> datet
         invited + datetime.timedelta(days=days * (reminded + 1)),
         last + datetime.timedelta(days=max(days, 1)),
     )
+
+
+#: A pair is asked "Have you met yet?" only this many days after it falls due (a run
+#: that was missed still asks; a pair that started long before the check was switched
+#: on, and has had check-ins since, is not asked).
+MET_CHECK_GRACE_DAYS = 30
+
+
+def _days(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def met_check_asks(
+    match, today: datetime.date, answers: dict, sent: dict, now_day: datetime.date
+) -> list[int]:
+    """The askings of "Have you met yet?" due for ``match`` on ``today``: a list of
+    ``1`` (the first) and ``2`` (asked again); an asking already sent is a no-op, by its
+    key.
+
+    Asking 1 is due ``MET_CHECK_DAYS`` after the start, for
+    :data:`MET_CHECK_GRACE_DAYS`. Asking 2 is due ``MET_RECHECK_DAYS`` after that, when
+    someone's latest answer to asking 1 is "Not yet", no one has answered "Yes" and the
+    match is not flagged; never sooner than ``MET_RECHECK_DAYS`` after asking 1 was
+    queued, by the clock. ``answers`` is :func:`~.matching.checkin.met_answers_of`'s,
+    ``sent`` maps the keys of the emails queued to the instants they were queued.
+    """
+    days, again = _days(app_settings.MET_CHECK_DAYS), _days(app_settings.MET_RECHECK_DAYS)
+    if not days or match.start_date is None or match.status not in UNDERWAY:
+        return []
+    due = match.start_date + datetime.timedelta(days=days)
+    grace = datetime.timedelta(days=MET_CHECK_GRACE_DAYS)
+    asks = [1] if due <= today < due + grace else []  # once sent, its key makes it a no-op
+    if again and not match.flag_cause and _asked_again(match, answers, sent, now_day, again):
+        later = due + datetime.timedelta(days=again)
+        if later <= today < later + grace:
+            asks.append(2)
+    return asks
+
+
+def _asked_again(match, answers: dict, sent: dict, now_day: datetime.date, again: int) -> bool:
+    """Whether ``match``'s pair may be asked again: someone's latest answer to the first
+    asking is "Not yet", no one has answered "Yes", and the first asking was queued
+    ``again`` days ago or more, by the clock."""
+    from .emails.kinds import met_check_key
+    from .models.matches import MetAnswer
+
+    mine = {(role, ask): answer for (pk, role, ask), answer in answers.items() if pk == match.pk}
+    if MetAnswer.MET in mine.values():
+        return False
+    if MetAnswer.NOT_YET not in (answer for (_role, ask), answer in mine.items() if ask == 1):
+        return False
+    first = [sent.get(met_check_key(match, role)) for role in ("mentor", "mentee")]
+    first = [instant for instant in first if instant is not None]
+    return (
+        bool(first) and timezone.localdate(max(first)) + datetime.timedelta(days=again) <= now_day
+    )
+
+
+def send_met_checks(today: datetime.date, summary: ScheduleSummary, progress=None) -> None:
+    """Ask both people of each approved or active match "Have you met yet?" (see
+    :func:`met_check_asks`), a chunk of matches at a time, three queries a chunk."""
+    from .emails.kinds import registry
+    from .matching.checkin import met_answers_of
+
+    days, again = _days(app_settings.MET_CHECK_DAYS), _days(app_settings.MET_RECHECK_DAYS)
+    if not days:
+        return
+    kind = registry["met_check"]
+    grace = MET_CHECK_GRACE_DAYS
+    matches = Match.objects.filter(
+        status__in=UNDERWAY,
+        start_date__lte=today - datetime.timedelta(days=days),
+        start_date__gt=today - datetime.timedelta(days=days + (again or 0) + grace),
+    )
+    total = matches.count()
+    now_day = timezone.localdate()
+    seen = last = 0
+    while True:
+        chunk = list(
+            matches.filter(pk__gt=last).select_related("mentor", "mentee").order_by("pk")[:CHUNK]
+        )
+        if not chunk:
+            break
+        last = chunk[-1].pk
+        answers = met_answers_of(chunk)
+        sent = dict(
+            SentEmail.objects.filter(match__in=chunk, kind="met_check").values_list(
+                "idempotency_key", "created_at"
+            )
+        )
+        items = [
+            pair_email(kind.name, kind.key(match, role, ask), match, role, application, ask=ask)
+            for match in chunk
+            for ask in met_check_asks(match, today, answers, sent, now_day)
+            for role, application in (("mentor", match.mentor), ("mentee", match.mentee))
+        ]
+        with transaction.atomic():
+            summary.met_checks += len(queue_emails(items))
+        seen += len(chunk)
+        if progress:
+            progress("met checks", seen, total)
 
 
 def conference_due(match, today: datetime.date) -> bool:

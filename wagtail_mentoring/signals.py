@@ -12,9 +12,14 @@ from django.dispatch import Signal
 #: A match was proposed. Arguments: ``sender`` (the Match class), ``match``, ``actor``.
 match_proposed = Signal()
 
-#: A match was approved (the pair is to be introduced). Arguments: ``sender``,
+#: A match was approved and the pair is to be introduced (in a cycle that asks for
+#: consent: when the last yes arrives). Arguments: ``sender``,
 #: ``match``, ``actor``.
 match_approved = Signal()
+
+#: An invitation awaiting consent was declined, or not answered in time. Arguments:
+#: ``sender``, ``match``, ``role`` (``"mentor"`` or ``"mentee"``), ``timed_out``.
+match_declined = Signal()
 
 #: A proposal was rejected. Arguments: ``sender``, ``match``, ``actor``, ``reason``.
 match_rejected = Signal()

@@ -171,6 +171,20 @@ def seed_application_pages(programme) -> dict[str, MentoringApplicationPage]:
     return pages
 
 
+#: What matters most to some demo mentees (every third one; the others left the
+#: questions as they were, "somewhat important"), cycled by the mentee's position.
+DEMO_PRIORITIES = [
+    {"topics": "very", "seniority": "somewhat", "region": "not", "conference": "somewhat"},
+    {"topics": "somewhat", "seniority": "very", "region": "somewhat", "conference": "not"},
+    {"topics": "not", "seniority": "somewhat", "region": "very", "conference": "very"},
+]
+#: The career stages of mentee some demo mentors would most like (every fourth one).
+DEMO_MENTEE_STAGES = [
+    [CareerStage.STUDENT, CareerStage.NEW_PROFESSIONAL],
+    [CareerStage.MID_CAREER],
+]
+
+
 def seed_applications(cycle, pages, topics, password: str) -> int:
     """About forty applications, the same ones on every run (fixed seed)."""
     rng = random.Random(2027)
@@ -235,6 +249,18 @@ def seed_applications(cycle, pages, topics, password: str) -> int:
                 rng.choice(["", CareerStage.SENIOR, CareerStage.DIRECTOR])
                 if role == Role.MENTEE
                 else ""
+            ),
+            # Chosen by position, not by the random generator, so the other answers
+            # stay those of earlier versions of the demo.
+            "priorities": (
+                DEMO_PRIORITIES[(index // 3) % len(DEMO_PRIORITIES)]
+                if role == Role.MENTEE and index % 3 == 0
+                else {}
+            ),
+            "preferred_mentee_stages": (
+                [str(stage) for stage in DEMO_MENTEE_STAGES[(index // 4) % 2]]
+                if role == Role.MENTOR and index % 4 == 1
+                else []
             ),
         }
         # Enough people for the conference's speed-mentoring rotations: mentors who

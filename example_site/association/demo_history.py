@@ -5,7 +5,8 @@ eight pairs whose matches started between ten months (ending today) and one mont
 ago, a "Pairing fit" survey one month after the start and a final survey at the end,
 answers from most of the pairs (one saying the pairing is not a good fit), and the
 invitations recorded as sent. Running ``manage.py mentoring_run_schedule`` afterwards sends the
-check-ins, reminders and completions that are due.
+check-ins, reminders and completions that are due, and asks the newest pair (started a
+month ago) "Have you met yet?".
 """
 
 from __future__ import annotations

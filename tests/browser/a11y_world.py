@@ -173,6 +173,16 @@ def build(settings=None) -> w.World:
         "invalid": f"{base}?t=not-a-token",
     }
 
+    # "Have you met yet?" links: a form with an answer chosen, and a bad link.
+    from wagtail_mentoring.matching.met_links import make_met_token
+
+    met = program.url + program.reverse_subpage("met_check")
+    world.met_links = {
+        "form": f"{met}?t={make_met_token(match, 'mentor', 1)}&a=not_yet",
+        "thanks": f"{met}?t={make_met_token(to_thank, 'mentee', 1)}&a=met",
+        "invalid": f"{met}?t=not-a-token",
+    }
+
     # A programme whose cycle has closed: its application page takes no applications.
     closed = MentoringProgramPage(title="Closed programme", slug="closed-programme")
     program.get_parent().add_child(instance=closed)

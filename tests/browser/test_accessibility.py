@@ -152,6 +152,11 @@ def _answer_survey(page):
     expect(page.get_by_text("your answers reached the mentoring committee")).to_be_visible()
 
 
+def _answer_met(page):
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("your answer reached the mentoring committee")).to_be_visible()
+
+
 def _mode(mode):
     def check(page):
         expect(page.locator(f"[data-mentoring-mode={mode}]")).to_have_count(1)
@@ -187,6 +192,9 @@ PUBLIC = {
     "survey-closed": ("anonymous", lambda world: world.survey_links["closed"], _mode("closed")),
     "survey-missing": ("anonymous", lambda world: world.survey_links["missing"], _mode("missing")),
     "survey-invalid": ("anonymous", lambda world: world.survey_links["invalid"], _mode("invalid")),
+    "met-form": ("anonymous", lambda world: world.met_links["form"], _mode("form")),
+    "met-thanks": ("anonymous", lambda world: world.met_links["thanks"], _answer_met),
+    "met-invalid": ("anonymous", lambda world: world.met_links["invalid"], _mode("invalid")),
 }
 
 #: How a site shows the package's pages, as real sites declare it: the visitor's
@@ -377,6 +385,9 @@ def test_a_member_applies_with_the_keyboard_alone(world, page):
     application = Application.objects.get(user=world.users["keyboard"])
     assert application.region == "Eastvale" and application.topics.count() == 1
     assert {"career_stage", "meeting_preference", "topics", "privacy_consent"} <= set(visited)
+    # Each "what matters most" question is one stop of the Tab key, answered with arrows.
+    assert {"priority_topics", "priority_seniority", "priority_region"} <= set(visited)
+    assert application.priorities["topics"] in ("very", "somewhat", "not")
 
 
 def test_the_faq_accordion_works_with_the_keyboard(world, page):

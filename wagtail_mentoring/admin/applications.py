@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
 from ..models import Application, ApplicationStatus, Role
+from ..models.applications import CareerStage
 from .display import LabelsMixin
 from .exports import SafeExportIndexView
-from .inspect import render_emails, render_timeline
+from .inspect import render_emails, render_priorities, render_timeline
 from .permissions import COMMITTEE_READS, CommitteeOnlyModelAdmin
 
 
@@ -23,6 +24,7 @@ class ApplicationAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
         "sector": lambda: app_settings.SECTORS,
         "region": lambda: app_settings.REGIONS,
         "conference_activities": lambda: app_settings.CONFERENCE_ACTIVITIES,
+        "preferred_mentee_stages": lambda: CareerStage.choices,
     }
     list_display = (
         "name",
@@ -86,8 +88,10 @@ class ApplicationAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
         "capacity",
         "years_experience",
         "conference_activities",
+        "preferred_mentee_stages",
         "mentor_kind",
         "preferred_mentor_stage",
+        "priorities_html",
         "extra_answers",
         "commitment_consent",
         "privacy_consent",
@@ -137,6 +141,14 @@ class ApplicationAdmin(LabelsMixin, CommitteeOnlyModelAdmin):
         return render_timeline(obj.events.select_related("actor"))
 
     history_html.short_description = _("History")
+
+    def priorities_html(self, obj):
+        """What matters most to a mentee, in words (nothing for a mentor)."""
+        if obj.role != Role.MENTEE:
+            return self.get_empty_value_display("priorities")
+        return render_priorities(obj.priorities)
+
+    priorities_html.short_description = _("What matters most")
 
     def emails_html(self, obj):
         """The emails about this application, with the status history of each."""

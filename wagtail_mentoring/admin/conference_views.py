@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from ..conf import app_settings
 from ..emails.outbox import pair_email, queue_emails
 from ..models import Application, ApplicationStatus, Cycle, Match, Role
-from ..models.matches import HOLDS_CAPACITY, MatchStatus
+from ..models.matches import UNDERWAY, MatchStatus
 from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .exports import neutralise_formula
 from .permissions import committee_only
@@ -49,7 +49,7 @@ def conference_index(request):
 def conference(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     pairs = Match.objects.filter(
-        cycle=cycle, status__in=(*HOLDS_CAPACITY, MatchStatus.COMPLETED)
+        cycle=cycle, status__in=(*UNDERWAY, MatchStatus.COMPLETED)
     ).select_related("mentor__user", "mentee__user")
     if request.method == "POST":
         with transaction.atomic():

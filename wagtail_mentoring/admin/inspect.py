@@ -35,6 +35,16 @@ def render_explanation(parts) -> str:
     return render_to_string(f"{INCLUDES}/explanation.html", {"parts": parts})
 
 
+def render_priorities(priorities) -> str:
+    """What matters most to a mentee (stored codes), in words, one line per priority."""
+    from ..priorities import describe_priorities
+
+    return render_to_string(
+        f"{INCLUDES}/priorities.html",
+        {"priorities": describe_priorities(priorities), "rated": bool(priorities)},
+    )
+
+
 def render_answers(answers) -> str:
     """A survey response's answers, question by question."""
     return render_to_string(f"{INCLUDES}/answers.html", {"answers": answers})

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import ButtonHelper
 
 from ..models import Match
-from ..models.matches import HOLDS_CAPACITY
+from ..models.matches import UNDERWAY
 from .display import LabelsMixin
 from .exports import SafeExportIndexView
 from .inspect import render_emails, render_explanation, render_timeline
@@ -31,7 +31,7 @@ class FlaggedFilter(admin.SimpleListFilter):
 class MatchButtonHelper(ButtonHelper):
     def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
         buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
-        if obj.status in HOLDS_CAPACITY and is_committee(self.request.user):
+        if obj.status in UNDERWAY and is_committee(self.request.user):
             buttons.append(
                 {
                     "url": reverse("wagtail_mentoring_end_match", args=[obj.pk]),

@@ -13,11 +13,14 @@ from django.utils.translation import ngettext
 from ..conf import app_settings
 from ..inputs import parse_id, parse_ids
 from ..matching import lifecycle
+from ..matching.explain import render_explanation
 from ..matching.lifecycle import MatchingError
-from ..matching.pool import OPEN_STATUSES
+from ..matching.pool import OPEN_STATUSES, WAITING_ORDER
 from ..matching.suggest import score_pair, suggest_for_cycle, suggest_mentors
+from ..matching.whynot import render_reason, why_not
 from ..models import Application, ApplicationStatus, Cycle, Match, MatchStatus, Role
-from ..models.matches import HOLDS_CAPACITY, LIVE
+from ..models.matches import LIVE, UNDERWAY
+from ..priorities import describe_priorities
 from .cycles import cycle_choices, open_latest_cycle, remember_cycle
 from .permissions import committee_only as _committee_only
 
@@ -46,7 +49,7 @@ def matching_cycle(request, cycle_id):
     pool = list(
         Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
         .exclude(pk__in=live)
-        .order_by("submitted_at", "pk")
+        .order_by(*WAITING_ORDER)
         .prefetch_related("topics")
     )
     for application in pool:
@@ -89,7 +92,17 @@ def matching_cycle(request, cycle_id):
         "mentors": mentors,
         "proposals": proposals,
         "threshold": threshold,
-        "approved_count": Match.objects.filter(cycle=cycle, status__in=HOLDS_CAPACITY).count(),
+        "approved_count": Match.objects.filter(cycle=cycle, status__in=UNDERWAY).count(),
+        "invitations": list(
+            Match.objects.filter(cycle=cycle, status=MatchStatus.AWAITING)
+            .select_related("mentor", "mentee")
+            .order_by("consent_due", "pk")
+        ),
+        "declined": list(
+            Match.objects.filter(cycle=cycle, status=MatchStatus.DECLINED)
+            .select_related("mentor", "mentee")
+            .order_by("-ended_at", "-pk")[:20]
+        ),
     }
     return TemplateResponse(request, "wagtail_mentoring/admin/matching_cycle.html", context)
 
@@ -169,11 +182,22 @@ def _cycle_action(request, cycle):
             )
         else:
             approved, refused = lifecycle.approve_many(proposals, actor=request.user)
+            invited = sum(match.status == MatchStatus.AWAITING for match in approved)
             messages.success(
                 request,
                 ngettext("%d match approved.", "%d matches approved.", len(approved))
                 % len(approved),
             )
+            if invited:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%d invitation sent: the introduction goes out when consent is given.",
+                        "%d invitations sent: each introduction goes out when consent is given.",
+                        invited,
+                    )
+                    % invited,
+                )
             for match, reason in refused:
                 messages.error(
                     request,
@@ -219,8 +243,17 @@ def matching_mentee(request, application_id):
                     explanation=suggestion.explanation if suggestion else [],
                 )
                 if approving:
-                    lifecycle.approve(match, actor=request.user)
-            if approving:
+                    match = lifecycle.approve(match, actor=request.user)
+            if approving and match.status == MatchStatus.AWAITING:
+                messages.success(
+                    request,
+                    _(
+                        "%(mentor)s and %(mentee)s are approved: the invitation is sent, "
+                        "and the introduction goes out when consent is given."
+                    )
+                    % {"mentor": mentor.name, "mentee": mentee.name},
+                )
+            elif approving:
                 messages.success(
                     request,
                     _("%(mentor)s and %(mentee)s are matched.")
@@ -245,5 +278,56 @@ def matching_mentee(request, application_id):
         .select_related("mentor")
         .first(),
         "waiting": mentee.waiting_days(),
+        **_why_not_context(request, mentee),
+        "priorities": describe_priorities(mentee.priorities),
+        "priorities_rated": bool(mentee.priorities),
     }
     return TemplateResponse(request, "wagtail_mentoring/admin/matching_mentee.html", context)
+
+
+def _why_not_context(request, mentee) -> dict:
+    """ "Why not this mentor?": the choice of any mentor application of the mentee's
+    cycle (``?why_mentor=<id>``), and the answer for the one chosen."""
+    mentors = list(
+        Application.objects.filter(cycle_id=mentee.cycle_id, role=Role.MENTOR)
+        .order_by("name", "pk")
+        .values("pk", "name", "status")
+    )
+    labels = dict(ApplicationStatus.choices)
+    for mentor in mentors:
+        mentor["status_label"] = labels.get(mentor["status"], mentor["status"])
+    context = {"why_mentors": mentors, "why_chosen": None, "why": None, "why_error": ""}
+    if "why_mentor" not in request.GET:
+        return context
+    chosen = parse_id(request.GET.get("why_mentor", ""))
+    by_id = {mentor["pk"]: mentor for mentor in mentors}
+    if chosen is None or chosen not in by_id:  # never read outside the mentee's cycle
+        context["why_error"] = _("Choose one of this cycle's mentor applications in the list.")
+        return context
+    why = why_not(mentee, chosen)
+    context.update(
+        why_chosen=by_id[chosen],
+        why=why,
+        why_reasons=[{"code": r.code, "text": render_reason(r)} for r in why.blocked],
+        why_rows=_side_by_side(why.components, why.suggested_components),
+    )
+    return context
+
+
+def _side_by_side(mine, top) -> list[dict]:
+    """Two explanations as rows of ``label``, ``mine`` and ``top`` (rendered parts),
+    matched by code (and by order among entries of the same code)."""
+
+    def keyed(parts):
+        seen: dict = {}
+        rows = {}
+        for row in render_explanation(parts):
+            seen[row["code"]] = seen.get(row["code"], 0) + 1
+            rows[(row["code"], seen[row["code"]])] = row
+        return rows
+
+    mine, top = keyed(mine), keyed(top)
+    return [
+        {"label": (mine.get(key) or top[key])["label"], "mine": mine.get(key), "top": top.get(key)}
+        for key in dict.fromkeys([*mine, *top])
+    ]

@@ -18,6 +18,7 @@ from .configuration import (  # noqa: F401 (the public names of the checks)
     check_match_weights,
     check_max_answer_length,
     check_membership_backend,
+    check_priorities,
     check_rate_limit,
     check_rate_limit_cache,
     check_required_apps,
@@ -25,6 +26,7 @@ from .configuration import (  # noqa: F401 (the public names of the checks)
 from .email import (
     check_email_base_url,
     check_email_settings,
+    check_met_check_settings,
     check_tracking_deploy,
 )
 from .pages import (
@@ -38,6 +40,7 @@ from .pages import (
 
 def register() -> None:
     checks.register(check_email_settings)
+    checks.register(check_met_check_settings)
     checks.register(check_required_apps)
     checks.register(check_page_model)
     checks.register(check_commitment_months)
@@ -49,6 +52,7 @@ def register() -> None:
     checks.register(check_max_answer_length)
     checks.register(check_auto_match)
     checks.register(check_match_weights)
+    checks.register(check_priorities)
     checks.register(check_email_base_url)
     checks.register(check_login_url, checks.Tags.urls)
     checks.register(check_program_child_page_types, checks.Tags.models)

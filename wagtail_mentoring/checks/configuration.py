@@ -250,3 +250,32 @@ def check_auto_match(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+def check_priorities(app_configs=None, **kwargs):
+    """E019: the priority factors are numbers from 0 to 10 that do not fall as the level
+    rises, and the mentor's stage bonus is a number from 0 to 1000."""
+    from ..priorities import DEFAULT_STAGE_BONUS, LEVELS, factor_problems, stage_bonus_ok
+
+    errors = [
+        checks.Error(
+            f"{PREFIX}PRIORITY_FACTORS: {problem}.",
+            hint=(
+                f"Give each level you change ({', '.join(LEVELS)}) a number from 0 to 10; "
+                "leave a level out to keep its default. For example "
+                '{"very": 2.0, "somewhat": 1.0, "not": 0.5}.'
+            ),
+            id="wagtail_mentoring.E019",
+        )
+        for problem in factor_problems(app_settings._setting("PRIORITY_FACTORS", {}))
+    ]
+    bonus = app_settings._setting("PRIORITY_STAGE_BONUS", DEFAULT_STAGE_BONUS)
+    if not stage_bonus_ok(bonus):
+        errors.append(
+            checks.Error(
+                f"{PREFIX}PRIORITY_STAGE_BONUS must be a number from 0 to 1000, got {bonus!r}.",
+                hint="Give the points, in the weights' points (the default is 5; 0 turns it off).",
+                id="wagtail_mentoring.E019",
+            )
+        )
+    return errors

@@ -128,3 +128,21 @@ def check_email_base_url(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+def check_met_check_settings(app_configs=None, **kwargs):
+    """The "Have you met yet?" days: a whole number of 0 or more, or ``None`` (off)."""
+    messages = []
+    for name in ("MET_CHECK_DAYS", "MET_RECHECK_DAYS"):
+        value = getattr(app_settings, name)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            continue
+        messages.append(
+            checks.Error(
+                f"{PREFIX}{name} must be a whole number of days (0 or None turns it off), "
+                f"got {value!r}.",
+                hint="Remove the setting to use the default, or set a whole number of days.",
+                id="wagtail_mentoring.E018",
+            )
+        )
+    return messages

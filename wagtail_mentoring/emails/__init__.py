@@ -3,6 +3,7 @@
 Use :func:`queue_email` to send; see ``docs/reference/email.md``.
 """
 
+from . import invitation_kinds  # noqa: F401  (registers the consent step's kinds)
 from .kinds import EmailKind, registry
 from .outbox import queue_email, resend
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import formats, translation
@@ -40,6 +41,9 @@ class EmailKind:
     #: application); ``None`` for emails to the committee or the coordinator, which
     #: are written in the site's ``LANGUAGE_CODE``
     language: Callable[[object], str] | None = None
+    #: outbox row -> why it must no longer go out (checked just before sending), or
+    #: ``""``; for emails that only make sense while their match is in some state
+    stale: Callable[[object], str] | None = None
 
 
 class EmailKindRegistry:
@@ -87,6 +91,29 @@ def my_mentoring_url(program_page) -> str:
     return page_url(program, reverse_subpage("my_mentoring"))
 
 
+def program_route_url(program_page, route: str, **query) -> str:
+    """The absolute URL of one of a programme page's own routes (``"consent"``,
+    ``"pause"``, …), with ``query`` as its query string; ``""`` when not routable."""
+    if program_page is None:
+        return ""
+    program = program_page.specific_deferred
+    reverse_subpage = getattr(program, "reverse_subpage", None)
+    if reverse_subpage is None:
+        return ""
+    url = page_url(program, reverse_subpage(route))
+    return f"{url}?{urlencode(query)}" if url and query else url
+
+
+def pause_url(email, application) -> str:
+    """A mentor's "I can't take on anyone now" link, on their programme's page."""
+    from ..invitations import pause_token
+
+    if application.role != "mentor":
+        return ""
+    page = in_locale_of(application.cycle.program_page, application.page)
+    return program_route_url(page, "pause", t=pause_token(application))
+
+
 def application_url(application) -> str:
     """The absolute URL of the page where the member sees, changes or withdraws
     ``application``: the page it was made on, else its programme's page for its role."""
@@ -132,6 +159,7 @@ def _member_application_values(email) -> dict:
     values = _application_values(application)
     values["my_mentoring_url"] = _program_link(email, application.cycle.program_page, application)
     values["application_url"] = application_url(application)
+    values["pause_url"] = pause_url(email, application)
     return values
 
 
@@ -228,6 +256,7 @@ def _match_values(email) -> dict:
         "start_date": _date_label(email, match.start_date),
         "end_date": _date_label(email, match.end_date),
         "my_mentoring_url": _program_link(email, match.cycle.program_page, own),
+        "pause_url": pause_url(email, own),
         "match": match,
         "cycle_object": match.cycle,
     }
@@ -600,5 +629,77 @@ CONFERENCE_FOLLOW_UP = registry.register(
         sample=_sample(_SAMPLE_MATCH, conference_date="12 June 2027"),
         related=MATCH_RELATED,
         language=recipient_language,
+    )
+)
+
+
+# -- "Have you met yet?" -----------------------------------------------------------------
+
+
+def met_check_page_url(program_page) -> str:
+    """The absolute URL of a programme's "Have you met yet?" answer page."""
+    if program_page is None:
+        return ""
+    program = program_page.specific_deferred
+    reverse_subpage = getattr(program, "reverse_subpage", None)
+    if reverse_subpage is None:
+        return ""
+    return page_url(program, reverse_subpage("met_check"))
+
+
+def met_check_key(match, role: str, ask: int = 1) -> str:
+    """ "match-<pk>-met-check-<role>", and "match-<pk>-met-check-2-<role>" when asked again."""
+    what = "met-check" if ask == 1 else f"met-check-{ask}"
+    return f"match-{match.pk}-{what}-{role}"
+
+
+def build_met_check(email) -> dict:
+    from ..matching.met_links import LINK_VALID_DAYS, met_check_url
+
+    values = _match_values(email)
+    own, _partner = _pair(email)
+    role = email.context.get("role", "mentee")
+    ask = email.context.get("ask", 1)
+    page = in_locale_of(email.match.cycle.program_page, own.page)
+    link = _batch_memo(email, ("met_check", page.pk), lambda: met_check_page_url(page))
+    values.update(
+        {
+            "met_url": met_check_url(link, email.match, role, ask, "met"),
+            "not_yet_url": met_check_url(link, email.match, role, ask, "not_yet"),
+            "cant_reach_url": met_check_url(link, email.match, role, ask, "cant_reach"),
+            "valid_days": str(LINK_VALID_DAYS),
+            "asked_again": ask != 1,
+        }
+    )
+    return values
+
+
+MET_CHECK = registry.register(
+    EmailKind(
+        name="met_check",
+        label=_('"Have you met yet?" (to each person of the pair)'),
+        description=_(
+            "Asks each person, some weeks after the pairing starts, whether they have met, "
+            'with three one-click answers; "I can\'t reach them" or "Not yet" twice '
+            "flags the match for the committee."
+        ),
+        placeholders={
+            **_MATCH_PLACEHOLDERS,
+            "met_url": _("The recipient's personal link to answer \"Yes, we've met\""),
+            "not_yet_url": _('The recipient\'s personal link to answer "Not yet"'),
+            "cant_reach_url": _("The recipient's personal link to answer \"I can't reach them\""),
+            "valid_days": _("For how many days the links work"),
+        },
+        build=build_met_check,
+        sample=_sample(
+            _SAMPLE_MATCH,
+            met_url="https://example.org/mentoring/met/?t=sample&a=met",
+            not_yet_url="https://example.org/mentoring/met/?t=sample&a=not_yet",
+            cant_reach_url="https://example.org/mentoring/met/?t=sample&a=cant_reach",
+            valid_days="30",
+        ),
+        related=(*MATCH_RELATED, "match__mentor__page", "match__mentee__page"),
+        language=recipient_language,
+        key=met_check_key,
     )
 )

@@ -241,11 +241,11 @@ def matches_without_introductions() -> list[int]:
     The approval writes both rows in its own transaction, so this should always be
     empty; ``mentoring_send_emails`` prints it for an operator to see that it is.
     """
-    from ..models.matches import HOLDS_CAPACITY, Match
+    from ..models.matches import UNDERWAY, Match
 
     introductions = SentEmail.objects.filter(kind="match_introduction", match=OuterRef("pk"))
     return list(
-        Match.objects.filter(status__in=HOLDS_CAPACITY)
+        Match.objects.filter(status__in=UNDERWAY)
         .exclude(
             Exists(introductions.filter(context__role="mentor"))
             & Exists(introductions.filter(context__role="mentee"))

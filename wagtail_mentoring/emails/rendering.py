@@ -106,4 +106,21 @@ def render_outbox_email(kind, email, wording: dict | None = None) -> tuple[dict,
     with translation.override(language):
         values = kind.build(email)
         subject, text, html = render_email(kind, values, wording, language)
+        if values.get("pause_url"):
+            text, html = with_pause_link(text, html, values["pause_url"])
     return values, subject, text, html
+
+
+def with_pause_link(text: str, html: str, url: str) -> tuple[str, str]:
+    """Every email to a mentor ends with "I can't take on anyone now" (whether its
+    wording is the template set's or editors'), in the active language."""
+    footer = render_to_string(f"{TEMPLATE_DIR}/_pause.html", {"pause_url": url})
+    text = (
+        text.rstrip("\n") + "\n\n" + render_plain(f"{TEMPLATE_DIR}/_pause.txt", {"pause_url": url})
+    )
+    if "</body>" in html:
+        head, _sep, tail = html.rpartition("</body>")
+        html = f"{head}{footer}</body>{tail}"
+    else:
+        html += footer
+    return text, html

@@ -250,6 +250,11 @@ def deliver(email_id: int) -> str:
 
 def _send_claimed(email: SentEmail, wording: dict, mailer, defer: Defer | None):
     """Send one claimed row; (outcome, whether the connection may be broken)."""
+    kind = registry.get(email.kind)
+    stale = kind.stale(email) if kind is not None and kind.stale is not None else ""
+    if stale:
+        _fail(email, stale)
+        return "failed", False
     try:
         message = build_message(email, wording)
     except Exception as error:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from ..models.applications import CareerStage
+from ..priorities import LEVEL_WORDS, PRIORITY_WORDS
 
 #: The label of each component, as shown before its reason.
 LABELS = {
@@ -29,6 +31,8 @@ LABELS = {
     "region": gettext_lazy("region"),
     "meeting": gettext_lazy("meeting"),
     "conference": gettext_lazy("conference"),
+    "mentee_priority": gettext_lazy("mentee's priority"),
+    "mentor_preference": gettext_lazy("mentor's preference"),
 }
 
 _STAGES = [value for value, _label in CareerStage.choices]
@@ -112,6 +116,33 @@ def _conference(params) -> str:
     return gettext("not both will attend the annual conference")
 
 
+def _mentee_priority(params) -> str:
+    priority = PRIORITY_WORDS.get(params.get("priority"))
+    level = LEVEL_WORDS.get(params.get("level"))
+    factor = params.get("factor")
+    if priority is None or level is None or isinstance(factor, bool):
+        return ""
+    return gettext(
+        "the mentee rated %(priority)s as %(level)s: %(component)s points ×%(factor)s"  # noqa: RUF001
+    ) % {
+        "priority": priority,
+        "level": level,
+        "component": component_label(params.get("component")),
+        "factor": number_format(round(float(factor), 2)),
+    }
+
+
+def _mentor_preference(params) -> str:
+    stages = ", ".join(_stage_label(stage) for stage in params.get("stages") or [])
+    if params.get("wanted"):
+        return gettext("the mentor would most like a mentee at this career stage (%(stage)s)") % {
+            "stage": _stage_label(params.get("mentee"))
+        }
+    return gettext("the mentor would most like mentees at other career stages (%(stages)s)") % {
+        "stages": stages
+    }
+
+
 _REASONS = {
     "topics": _topics,
     "stage": _stage,
@@ -119,6 +150,8 @@ _REASONS = {
     "region": _region,
     "meeting": _meeting,
     "conference": _conference,
+    "mentee_priority": _mentee_priority,
+    "mentor_preference": _mentor_preference,
 }
 
 

@@ -37,6 +37,7 @@ so concurrent approvals can never exceed it.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from collections.abc import Iterable
@@ -62,7 +63,10 @@ from ..models.applications import (
 )
 from ..models.matches import (
     HOLDS_CAPACITY,
+    UNDERWAY,
     AfterEnd,
+    ConsentAnswer,
+    FlagCause,
     Match,
     MatchAction,
     MatchEvent,
@@ -219,7 +223,7 @@ def propose(
                 )
         if (
             Match.objects.filter(mentor=mentor, mentee=mentee)
-            .exclude(status=MatchStatus.REJECTED)
+            .exclude(status__in=(MatchStatus.REJECTED, MatchStatus.DECLINED))
             .exists()
         ):
             raise MatchingError(_("These two have been matched before."))
@@ -313,7 +317,8 @@ def discard_many(matches, *, actor=None, reason: str = "") -> int:
 
 
 def close_proposals_of(application, *, actor=None) -> list[Match]:
-    """Close the open proposals of an application that is being withdrawn.
+    """Close the open proposals (and invitations awaiting consent) of an application
+    that is being withdrawn.
 
     Call it inside the withdrawal's transaction, with the application already locked
     (``applications.withdraw_application`` does): the proposals are locked next, so the
@@ -321,28 +326,39 @@ def close_proposals_of(application, *, actor=None) -> list[Match]:
     pair is not discarded, so its other application is back in the pool at once and may
     be suggested with anyone. Returns the proposals closed.
     """
+    open_statuses = (MatchStatus.PROPOSED, MatchStatus.AWAITING)
     ids = Match.objects.filter(
         Q(mentor_id=_pk(application)) | Q(mentee_id=_pk(application)),
-        status=MatchStatus.PROPOSED,
+        status__in=open_statuses,
     ).values_list("pk", flat=True)
-    closed = [match for match in _lock_matches(ids) if match.status == MatchStatus.PROPOSED]
+    closed = [match for match in _lock_matches(ids) if match.status in open_statuses]
     if not closed:
         return []
-    Match.objects.filter(pk__in=[match.pk for match in closed]).update(
-        status=MatchStatus.REJECTED, pinned=False
-    )
+    previous = {match.pk: match.status for match in closed}
+    Match.objects.filter(pk__in=list(previous)).update(status=MatchStatus.REJECTED, pinned=False)
+    # A mentee whose invitation closes because the mentor withdrew is first in line.
+    waited = [
+        match.mentee_id
+        for match in closed
+        if match.status == MatchStatus.AWAITING and match.mentor_id == _pk(application)
+    ]
+    if waited:
+        now = timezone.now()
+        Application.objects.filter(pk__in=waited).update(first_in_line_since=now)
+        _history([(pk, ApplicationAction.FIRST_IN_LINE, {}) for pk in waited], actor, at=now)
     for match in closed:
         match.status, match.pinned = MatchStatus.REJECTED, False
-    _events(closed, MatchAction.WITHDRAWN, MatchStatus.PROPOSED, actor)
+    _events(closed, MatchAction.WITHDRAWN, previous, actor)
     for match in closed:
         _after_commit(signals.match_rejected, match=match, actor=actor, reason="")
     return closed
 
 
 def restore(match, *, actor=None) -> Match:
-    """Let suggestion runs propose a rejected or discarded pair again.
+    """Let suggestion runs propose a rejected, discarded or declined pair again.
 
-    The match itself stays a rejected proposal (its history is kept); restoring one
+    The match itself stays a rejected proposal or a declined invitation (its history
+    is kept); restoring one
     that is not discarded writes nothing. The pair is restored: any other discarded
     match of the same two applications (a discarded pair proposed by hand and rejected
     again) is restored too, with an event of its own.
@@ -356,14 +372,14 @@ def restore(match, *, actor=None) -> Match:
         match = next((row for row in locked if row.pk == pk), None)
         if match is None:
             raise MatchingError(_("This match no longer exists."))
-        if match.status != MatchStatus.REJECTED:
-            raise MatchingError(_("Only a rejected or discarded proposal can be restored."))
+        if match.status not in (MatchStatus.REJECTED, MatchStatus.DECLINED):
+            raise MatchingError(_("Only a rejected, discarded or declined pair can be restored."))
         restored = [row for row in locked if row.discarded]
         if restored:
             Match.objects.filter(pk__in=[row.pk for row in restored]).update(discarded=False)
             for row in restored:
                 row.discarded = False
-            _events(restored, MatchAction.RESTORED, MatchStatus.REJECTED, actor)
+            _events(restored, MatchAction.RESTORED, {r.pk: r.status for r in restored}, actor)
     return match
 
 
@@ -456,9 +472,14 @@ def replace_proposals(cycle, pairs: Iterable[dict], *, actor=None) -> tuple[list
 
 
 def approve(match, *, actor=None, start_date=None) -> Match:
-    """Approve a proposal and queue the introduction to both people.
+    """Approve a proposal.
 
-    The mentor's capacity is counted under the mentor's row lock.
+    In a cycle that asks for consent (:attr:`Cycle.consent
+    <wagtail_mentoring.models.Cycle.consent>`), the match awaits it: the mentor (and,
+    if the cycle says so, the mentee) gets a private invitation with yes/no links, and
+    the introduction waits for :func:`answer_invitation`. Otherwise the introduction is
+    queued to both people now. Either way the mentor's place is taken, counted under
+    the mentor's row lock.
     """
     with transaction.atomic():
         match = _one(match)
@@ -482,27 +503,40 @@ def approve(match, *, actor=None, start_date=None) -> Match:
                 )
                 % {"name": mentor.name, "capacity": capacity}
             )
-        start = start_date or max(timezone.localdate(), match.cycle.pairing_start)
-        match.status = MatchStatus.APPROVED
         match.approved_by = _who(actor)
         match.approved_at = timezone.now()
-        match.start_date = start
-        match.end_date = add_months(start, match.cycle.commitment_months)
-        match.save()
-        Application.objects.filter(pk__in=[mentor.pk, mentee.pk]).update(
-            status=ApplicationStatus.MATCHED
-        )
-        mentor.status = mentee.status = ApplicationStatus.MATCHED
-        _history(
-            [
-                (mentor.pk, ApplicationAction.MATCHED, {"as": "mentor", "partner": mentee.name}),
-                (mentee.pk, ApplicationAction.MATCHED, {"as": "mentee", "partner": mentor.name}),
-            ],
-            actor,
-        )
-        _emails("match_introduction", [match])
-        _events([match], MatchAction.APPROVED, MatchStatus.PROPOSED, actor)
-        _after_commit(signals.match_approved, match=match, actor=actor)
+        match.start_date = start_date
+        if match.cycle.asks_consent:
+            return _invite(match, actor)
+        return _introduce(match, actor, MatchAction.APPROVED)
+
+
+def _introduce(match: Match, actor, action) -> Match:
+    """The locked, approved match becomes an introduced pair: both applications are
+    matched and the introduction is queued (the one implementation)."""
+    previous = match.status
+    start = match.start_date or max(timezone.localdate(), match.cycle.pairing_start)
+    match.status = MatchStatus.APPROVED
+    match.start_date = start
+    match.end_date = add_months(start, match.cycle.commitment_months)
+    match.save()
+    mentor, mentee = match.mentor, match.mentee
+    Application.objects.filter(pk__in=[mentor.pk, mentee.pk]).update(
+        status=ApplicationStatus.MATCHED
+    )
+    Application.objects.filter(pk=mentee.pk).update(first_in_line_since=None)
+    mentor.status = mentee.status = ApplicationStatus.MATCHED
+    mentee.first_in_line_since = None
+    _history(
+        [
+            (mentor.pk, ApplicationAction.MATCHED, {"as": "mentor", "partner": mentee.name}),
+            (mentee.pk, ApplicationAction.MATCHED, {"as": "mentee", "partner": mentor.name}),
+        ],
+        actor,
+    )
+    _emails("match_introduction", [match])
+    _events([match], action, previous, actor)
+    _after_commit(signals.match_approved, match=match, actor=actor)
     return match
 
 
@@ -621,7 +655,7 @@ def complete(match, *, actor=None) -> Match:
     """Complete an approved or active match: both people are thanked and join the alumni."""
     with transaction.atomic():
         match = _one(match)
-        if match.status not in HOLDS_CAPACITY:
+        if match.status not in UNDERWAY:
             raise MatchingError(
                 _("Only an approved or active match can end; this one is %(status)s.")
                 % {"status": _status_word(match)}
@@ -634,7 +668,7 @@ def complete_many(matches: Iterable[Match | int], *, actor=None) -> list[Match]:
     does one; matches no longer approved or active are left alone and left out."""
     with transaction.atomic():
         locked = _lock(list(matches))
-        return _complete([match for match in locked if match.status in HOLDS_CAPACITY], actor)
+        return _complete([match for match in locked if match.status in UNDERWAY], actor)
 
 
 def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> Match:
@@ -662,7 +696,7 @@ def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> M
     then = AfterEnd(then)
     with transaction.atomic():
         match = _one(match)
-        if match.status not in HOLDS_CAPACITY:
+        if match.status not in UNDERWAY:
             raise MatchingError(
                 _("Only an approved or active match can end; this one is %(status)s.")
                 % {"status": _status_word(match)}
@@ -699,24 +733,219 @@ def end_early(match, reason: str, *, then: str = AfterEnd.POOL, actor=None) -> M
     return match
 
 
+# -- consent before the introduction ----------------------------------------------------------
+
+#: The reason stored when a mentor takes on no one more from an email's link.
+NO_CAPACITY = "no_capacity"
+
+
+def _invite(match: Match, actor) -> Match:
+    """The locked match awaits consent: invitations queued to whoever the cycle asks."""
+    cycle = match.cycle
+    match.status = MatchStatus.AWAITING
+    match.consent_from = cycle.consent
+    match.mentor_consent = match.mentee_consent = ""
+    match.consent_due = match.approved_at + datetime.timedelta(days=cycle.consent_days)
+    match.consent_reminded_at = None
+    match.save()
+    _invitations("consent_request", match, match.consent_roles())
+    _events([match], MatchAction.INVITED, MatchStatus.PROPOSED, actor)
+    return match
+
+
+def _invitations(kind_name: str, match: Match, roles) -> list[int]:
+    kind = registry[kind_name]
+    return queue_emails(
+        pair_email(kind.name, kind.key(match, role), match, role, getattr(match, role))
+        for role in roles
+    )
+
+
+def _decline(match: Match, role: str, actor, *, answer: str, reason: str = "") -> Match:
+    """The locked, awaiting match is declined by ``role`` (``answer`` ``"no"``) or timed
+    out (``"timeout"``): the place is freed, the pair is not suggested again, the mentee
+    is first in line, and the committee sees a flag. Nobody is emailed: the mentee never
+    learns who declined."""
+    now = timezone.now()
+    match.status = MatchStatus.DECLINED
+    match.discarded = True
+    match.ended_at = now
+    if answer == ConsentAnswer.NO:
+        setattr(match, f"{role}_consent", ConsentAnswer.NO)
+    match.flag_cause = FlagCause.CONSENT
+    match.flag_params = {"role": role, "answer": answer, **({"reason": reason} if reason else {})}
+    match.flagged_at = now
+    match.save()
+    mentee = match.mentee
+    if mentee.status not in FINISHED:
+        Application.objects.filter(pk=mentee.pk).update(first_in_line_since=now)
+        mentee.first_in_line_since = now
+        _history([(mentee.pk, ApplicationAction.FIRST_IN_LINE, {})], actor, at=now)
+    action = MatchAction.TIMED_OUT if answer == "timeout" else MatchAction.DECLINED
+    params = {"role": role, **({"reason": reason} if reason else {})}
+    _events([match], action, MatchStatus.AWAITING, actor, at=now, **params)
+    _after_commit(signals.match_declined, match=match, role=role, timed_out=answer == "timeout")
+    return match
+
+
+def answer_invitation(match, role: str, answer: str, *, reason: str = "", actor=None) -> Match:
+    """Record ``role``'s answer (a :class:`~wagtail_mentoring.models.ConsentAnswer`) to
+    the invitation of an awaiting match.
+
+    "Yes" from the last person asked queues the introduction; "no" declines the match
+    (see :func:`decline_invitation`'s effects). The same answer again writes nothing;
+    a yes may still become a no while the other person has not answered. Refused once
+    the match no longer awaits consent, after the deadline, or for someone not asked.
+    """
+    if answer not in ConsentAnswer.values:
+        raise MatchingError(_("Choose yes or no."))
+    reason = (reason or "").strip()[:1000].replace("\x00", "")
+    with transaction.atomic():
+        match = _one(match)
+        if match.status != MatchStatus.AWAITING:
+            if match.answer_of(role) == answer:
+                return match  # the same answer again (a second click)
+            raise MatchingError(
+                _("This invitation has been answered or has closed; nothing changed.")
+            )
+        if role not in match.consent_roles():
+            raise MatchingError(_("This invitation is not yours to answer."))
+        if match.consent_due and timezone.now() >= match.consent_due:
+            raise MatchingError(
+                _("The time to answer this invitation is over; the committee has been told.")
+            )
+        if match.answer_of(role) == answer:
+            return match
+        if answer == ConsentAnswer.NO:
+            return _decline(match, role, actor, answer=ConsentAnswer.NO, reason=reason)
+        setattr(match, f"{role}_consent", ConsentAnswer.YES)
+        match.save(update_fields=[f"{role}_consent"])
+        _events([match], MatchAction.CONSENTED, MatchStatus.AWAITING, actor, role=role)
+        if all(match.answer_of(asked) == ConsentAnswer.YES for asked in match.consent_roles()):
+            return _introduce(match, actor, MatchAction.INTRODUCED)
+    return match
+
+
+def _unanswered(match: Match) -> list[str]:
+    return [role for role in match.consent_roles() if not match.answer_of(role)]
+
+
+def expire_invitations(now=None, *, actor=None) -> list[Match]:
+    """Decline every awaiting match whose answer is overdue, as a timeout of the first
+    person who has not answered (the schedule's step); one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Match.objects.filter(status=MatchStatus.AWAITING, consent_due__lte=now)
+        locked = _lock(list(due.values_list("pk", flat=True)))
+        expired = []
+        for match in locked:
+            if match.status != MatchStatus.AWAITING or match.consent_due > now:
+                continue
+            role = (_unanswered(match) or ["mentor"])[0]
+            expired.append(_decline(match, role, actor, answer="timeout"))
+    return expired
+
+
+def remind_invitations(now=None, *, actor=None) -> list[Match]:
+    """Remind whoever has not answered an invitation once the cycle's reminder days
+    have passed (once per match; the schedule's step); one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        candidates = Match.objects.filter(
+            status=MatchStatus.AWAITING,
+            consent_reminded_at__isnull=True,
+            consent_due__gt=now,
+            cycle__consent_reminder_days__gt=0,
+        ).values_list("pk", flat=True)
+        reminded = []
+        for match in _lock(list(candidates), applications=False):
+            days = match.cycle.consent_reminder_days
+            if match.status != MatchStatus.AWAITING or match.consent_reminded_at or not days:
+                continue
+            if match.approved_at + datetime.timedelta(days=days) > now:
+                continue
+            roles = _unanswered(match)
+            match.consent_reminded_at = now
+            match.save(update_fields=["consent_reminded_at"])
+            _invitations("consent_reminder", match, roles)
+            _events(
+                [match], MatchAction.REMINDED, match.status, actor, at=now, role=",".join(roles)
+            )
+            reminded.append(match)
+    return reminded
+
+
+def take_no_more(mentor: Application, *, actor=None) -> Application:
+    """A mentor takes on no one more for now: their remaining capacity becomes zero.
+
+    Their capacity becomes the number of pairs they are in now; invitations waiting for
+    their answer are declined (the mentees are first in line again) and their open
+    proposals close. Calling it again writes nothing.
+    """
+    open_statuses = (MatchStatus.PROPOSED, MatchStatus.AWAITING)
+    with transaction.atomic():
+        # Step 1 of the lock order: the mentor and the mentees of their open matches,
+        # in one statement by primary key (as approve() and answer_invitation() do).
+        mentees = Match.objects.filter(mentor_id=_pk(mentor), status__in=open_statuses).values_list(
+            "mentee_id", flat=True
+        )
+        locked = _lock_applications([_pk(mentor), *mentees])
+        mentor = locked.get(_pk(mentor))
+        if mentor is None or mentor.role != Role.MENTOR:
+            raise MatchingError(_("Only a mentor application can stop taking on mentees."))
+        if mentor.status in FINISHED:
+            raise MatchingError(
+                _("This application is %(status)s; there is nothing to stop.")
+                % {"status": mentor.get_status_display().lower()}
+            )
+        open_matches = _lock_matches(
+            Match.objects.filter(mentor=mentor, status__in=open_statuses).values_list(
+                "pk", flat=True
+            )
+        )
+        underway = Match.objects.filter(mentor=mentor, status__in=UNDERWAY).count()
+        if mentor.capacity == underway and not open_matches:
+            return mentor
+        for match in open_matches:
+            if match.status == MatchStatus.AWAITING:
+                _decline(match, "mentor", actor, answer=ConsentAnswer.NO, reason=NO_CAPACITY)
+            elif match.status == MatchStatus.PROPOSED:
+                match.status, match.pinned = MatchStatus.REJECTED, False
+                match.save(update_fields=["status", "pinned"])
+                _events([match], MatchAction.WITHDRAWN, MatchStatus.PROPOSED, actor)
+        previous = mentor.capacity
+        mentor.capacity = underway
+        Application.objects.filter(pk=mentor.pk).update(capacity=underway)
+        _history([(mentor.pk, ApplicationAction.PAUSED, {"from": previous, "to": underway})], actor)
+    return mentor
+
+
 __all__ = [
     "ALUMNI_GROUP",
+    "NO_CAPACITY",
     "CapacityExceeded",
     "MatchingError",
+    "answer_invitation",
     "approve",
     "approve_many",
     "complete",
     "complete_many",
     "discard_many",
     "end_early",
+    "expire_invitations",
     "flag",
     "pin",
     "places_taken",
     "propose",
     "reject",
+    "remind_invitations",
     "replace_proposals",
     "restore",
     "start",
     "start_many",
+    "take_no_more",
     "unpin",
 ]
+
+# The "Have you met yet?" answers are recorded by ``checkin.record_met_answer`` (in
+# wagtail_mentoring/matching/checkin.py), with the lock order above: the match alone.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, TextField
+from django.db.models.functions import Cast
 
 from ..models.applications import (
     Application,
@@ -15,8 +17,9 @@ from ..models.applications import (
     MeetingPreference,
     Role,
 )
-from ..models.matches import HOLDS_CAPACITY, Match, MatchStatus
+from ..models.matches import HOLDS_CAPACITY, UNDERWAY, Match, MatchStatus
 from ..models.topics import Topic
+from ..priorities import DEFAULT_LEVEL, LEVELS, PRIORITIES, stored_priorities
 from .scoring import CONFERENCE_YES, MEETING_EITHER, MEETING_IN_PERSON, MEETING_VIRTUAL, Pool
 
 STAGES = [value for value, _label in CareerStage.choices]
@@ -26,9 +29,10 @@ MEETING = {
     MeetingPreference.EITHER: MEETING_EITHER,
 }
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
-# "Matched before" means a match that was approved at some point, in any cycle;
-# proposals (which a new suggestion run replaces) and rejections do not count.
-MATCHED_BEFORE = (*HOLDS_CAPACITY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY)
+# "Matched before" means a pair that was introduced at some point, in any cycle;
+# proposals (which a new suggestion run replaces), rejections, invitations awaiting
+# consent and declined ones do not count.
+MATCHED_BEFORE = (*UNDERWAY, MatchStatus.COMPLETED, MatchStatus.ENDED_EARLY)
 FIELDS = (
     "id",
     "user_id",
@@ -41,7 +45,26 @@ FIELDS = (
     "conference_attendance",
     "capacity",
     "submitted_at",
+    "first_in_line_since",
 )
+#: The waiting list's order: first in line (after a declined invitation), then by wait.
+WAITING_ORDER = (F("first_in_line_since").asc(nulls_last=True), "submitted_at", "pk")
+#: Read for one side only, as the JSON text: what mentees rate (``priorities``), and
+#: the stages mentors ask for (``preferred_mentee_stages``). Most are empty; decoding
+#: only the others keeps loading thousands of rows as quick as without them.
+MENTEE_JSON = {"priorities_json": Cast("priorities", TextField())}
+MENTOR_JSON = {"preferred_stages_json": Cast("preferred_mentee_stages", TextField())}
+_EMPTY_JSON = frozenset(("", "{}", "[]", "null"))
+
+
+def _decoded(text):
+    """A JSON column read as text, decoded (``None`` for an empty or unreadable one)."""
+    if text is None or text in _EMPTY_JSON or text.strip() in _EMPTY_JSON:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 @dataclasses.dataclass
@@ -61,6 +84,32 @@ class _Codes(dict):
         if not value:
             return -1
         return self.setdefault(value, len(self))
+
+
+def _priorities(rows) -> np.ndarray | None:
+    """Each mentee's level for each priority (``None`` when nobody rated anything)."""
+    rated = {i: _decoded(row.get("priorities_json")) for i, row in enumerate(rows)}
+    rated = {i: value for i, value in rated.items() if value}
+    if not rated:
+        return None
+    levels = np.full((len(rows), len(PRIORITIES)), LEVELS.index(DEFAULT_LEVEL), dtype=np.int8)
+    for i, value in rated.items():
+        levels[i] = [LEVELS.index(level) for level in stored_priorities(value).values()]
+    return levels
+
+
+def _preferred_stages(rows) -> np.ndarray | None:
+    """Each mentor's preferred career stages of mentee (``None`` when nobody named one)."""
+    named = {i: _decoded(row.get("preferred_stages_json")) for i, row in enumerate(rows)}
+    named = {i: value for i, value in named.items() if value}
+    if not named:
+        return None
+    preferred = np.zeros((len(rows), len(STAGES)), dtype=bool)
+    for i, stages in named.items():
+        for value in stages if isinstance(stages, list) else ():
+            if value in STAGES:
+                preferred[i, STAGES.index(value)] = True
+    return preferred
 
 
 def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
@@ -95,6 +144,8 @@ def _pool(rows, topic_index, topic_rows, codes, capacity=None) -> Pool:
             [codes["employer"].code(r["organisation"]) for r in rows], dtype=np.int32
         ),
         capacity=None if capacity is None else np.array(capacity, dtype=np.int64),
+        priorities=_priorities(rows),
+        preferred_stages=_preferred_stages(rows),
     )
 
 
@@ -105,7 +156,47 @@ def _holding(keep_proposals: bool, prefix: str = "") -> Q:
     return held | Q(**{f"{prefix}status": MatchStatus.PROPOSED, f"{prefix}pinned": True})
 
 
-def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False) -> CyclePools:
+#: Mentor applications in these statuses take no part in matching.
+MENTOR_GONE = (ApplicationStatus.WITHDRAWN, ApplicationStatus.COMPLETED, ApplicationStatus.CLOSED)
+
+
+def waiting_mentees(cycle, *, keep_proposals=False):
+    """The cycle's mentee applications waiting for a match: the pool's mentees.
+
+    Submitted or in the pool, and not held by a match (see :func:`load_pools` for
+    ``keep_proposals``).
+    """
+    live_mentees = Match.objects.filter(_holding(keep_proposals), cycle=cycle).values("mentee_id")
+    mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
+    return mentees.exclude(pk__in=live_mentees)
+
+
+def taking_part_mentors(cycle, *, keep_proposals=False, gone=False):
+    """The cycle's mentor applications that take part (none of :data:`MENTOR_GONE`; with
+    ``gone``, those too), each annotated with ``taken``: the matches holding a place."""
+    mentors = Application.objects.filter(cycle=cycle, role=Role.MENTOR)
+    if not gone:
+        mentors = mentors.exclude(status__in=MENTOR_GONE)
+    return mentors.annotate(
+        taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
+    )
+
+
+def matched_before(mentee_people):
+    """The matches that make their two members "matched before" (in any cycle), for
+    these mentee members (user ids)."""
+    return Match.objects.filter(status__in=MATCHED_BEFORE, mentee__user_id__in=mentee_people)
+
+
+def discarded_in(cycle):
+    """The cycle's pairs the committee rejected or discarded, and the pairs of a
+    declined or unanswered invitation in any cycle: out until restored."""
+    return Match.objects.filter(Q(cycle=cycle) | Q(status=MatchStatus.DECLINED), discarded=True)
+
+
+def load_pools(
+    cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False, everyone=False
+) -> CyclePools:
     """Mentees waiting for a match and mentors with free places, as scoring pools.
 
     Free places count approved and active matches, and pinned proposals (which the
@@ -115,33 +206,23 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     proposals are about to be replaced and hold nothing. ``mentee_ids`` and
     ``mentor_ids`` keep only those applications of each side (and read only their
     topics); an application that would not take part without them is not added by them.
+    With ``everyone`` they are read whatever their status (to say why a pair is not
+    allowed; see :func:`~wagtail_mentoring.matching.whynot.why_not`).
     """
-    holding = _holding(keep_proposals)
-    live_mentees = Match.objects.filter(holding, cycle=cycle).values("mentee_id")
-
-    mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE, status__in=OPEN_STATUSES)
-    mentees = mentees.exclude(pk__in=live_mentees)
+    if everyone:
+        mentees = Application.objects.filter(cycle=cycle, role=Role.MENTEE)
+    else:
+        mentees = waiting_mentees(cycle, keep_proposals=keep_proposals)
     if mentee_ids is not None:
         mentees = mentees.filter(pk__in=mentee_ids)
-    mentee_rows = list(mentees.order_by("submitted_at", "pk").values(*FIELDS))
+    mentee_rows = list(mentees.order_by(*WAITING_ORDER).values(*FIELDS, **MENTEE_JSON))
 
-    mentors = (
-        Application.objects.filter(cycle=cycle, role=Role.MENTOR)
-        .exclude(
-            status__in=[
-                ApplicationStatus.WITHDRAWN,
-                ApplicationStatus.COMPLETED,
-                ApplicationStatus.CLOSED,
-            ]
-        )
-        .annotate(
-            taken=Count("matches_as_mentor", filter=_holding(keep_proposals, "matches_as_mentor__"))
-        )
-        .order_by("submitted_at", "pk")
+    mentors = taking_part_mentors(cycle, keep_proposals=keep_proposals, gone=everyone).order_by(
+        "submitted_at", "pk"
     )
     if mentor_ids is not None:
         mentors = mentors.filter(pk__in=mentor_ids)
-    mentor_rows = list(mentors.values(*FIELDS, "taken"))
+    mentor_rows = list(mentors.values(*FIELDS, "taken", **MENTOR_JSON))
 
     topic_list = list(Topic.objects.values_list("id", "name"))
     topic_index = {topic_id: i for i, (topic_id, _name) in enumerate(topic_list)}
@@ -164,20 +245,12 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
 
     people = {r["user_id"] for r in mentee_rows}
     previous = (
-        list(
-            Match.objects.filter(status__in=MATCHED_BEFORE, mentee__user_id__in=people).values_list(
-                "mentee__user_id", "mentor__user_id"
-            )
-        )
+        list(matched_before(people).values_list("mentee__user_id", "mentor__user_id"))
         if people
         else []
     )
     # Pairs the committee rejected or discarded in this cycle stay out until restored.
-    previous += list(
-        Match.objects.filter(cycle=cycle, discarded=True).values_list(
-            "mentee__user_id", "mentor__user_id"
-        )
-    )
+    previous += list(discarded_in(cycle).values_list("mentee__user_id", "mentor__user_id"))
 
     codes = {"sector": _Codes(), "region": _Codes(), "employer": _Codes()}
     return CyclePools(
@@ -197,4 +270,14 @@ def load_pools(cycle, *, mentee_ids=None, mentor_ids=None, keep_proposals=False)
     )
 
 
-__all__ = ["MATCHED_BEFORE", "CyclePools", "load_pools"]
+__all__ = [
+    "MATCHED_BEFORE",
+    "MENTOR_GONE",
+    "WAITING_ORDER",
+    "CyclePools",
+    "discarded_in",
+    "load_pools",
+    "matched_before",
+    "taking_part_mentors",
+    "waiting_mentees",
+]

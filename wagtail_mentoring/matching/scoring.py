@@ -21,6 +21,15 @@ fraction from 0 to 1 times its weight):
 ``meeting``     1 when meeting preferences are compatible (in person and virtual are not)
 ``conference``  1 when both will attend the annual conference
 
+Each mentee's own priorities (``Pool.priorities``: how important topics, a more senior
+mentor, the same region or meeting in person, and the conference are to them) multiply
+that mentee's points of the components they cover by a factor
+(``WAGTAIL_MENTORING_PRIORITY_FACTORS``; see ``wagtail_mentoring.priorities``): one
+factor matrix, a row per mentee, applied to every mentor at once. A mentor's preferred
+career stages of mentee (``Pool.preferred_stages``) add a bonus of
+``WAGTAIL_MENTORING_PRIORITY_STAGE_BONUS`` points to the pairs whose mentee is at one of
+them. Without either, the scores are exactly the weighted components.
+
 Hard constraints (the pair is forbidden, whatever its score): the same person, the
 same employer (``WAGTAIL_MENTORING_MATCH_SAME_EMPLOYER_ALLOWED`` off), a mentor with
 no free capacity, a pair matched before, and any pair scoring under the minimum.
@@ -29,11 +38,18 @@ no free capacity, a pair matched before, and any pair scoring under the minimum.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..conf import DEFAULT_MATCH_WEIGHTS, usable_weights, weight_problems
+from ..priorities import (
+    DEFAULT_STAGE_BONUS,
+    LEVELS,
+    PRIORITIES,
+    PRIORITY_COMPONENTS,
+    usable_factors,
+)
 
 #: The score components (stable codes, stored in explanations), in explanation order.
 COMPONENTS: tuple[str, ...] = tuple(DEFAULT_MATCH_WEIGHTS)
@@ -65,6 +81,11 @@ class Pool:
     conference: np.ndarray  # int8, CONFERENCE_YES = 0
     employer: np.ndarray  # int32, -1 unknown
     capacity: np.ndarray | None = None  # mentors only: free places
+    #: mentees only: int8, rows by ``priorities.PRIORITIES``, each an index of
+    #: ``priorities.LEVELS``; ``None``: every priority at its default level
+    priorities: np.ndarray | None = None
+    #: mentors only: bool, rows by career stage; a row without ``True``: any stage
+    preferred_stages: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -86,6 +107,35 @@ def weights_from(setting: Mapping[str, float] | None) -> dict[str, float]:
     if problems:
         raise ValueError(f"Bad match weights: {'; '.join(problems)}.")
     return usable_weights(setting)
+
+
+def factor_matrix(
+    mentees: Pool, priority_factors: Mapping[str, float] | None = None
+) -> np.ndarray | None:
+    """Each mentee's factor for each component (rows by :data:`COMPONENTS`), from their
+    priorities; ``None`` when every factor is 1 (the weighted components as they are)."""
+    if mentees.priorities is None:
+        return None
+    factors = usable_factors(priority_factors)
+    values = np.array([factors[level] for level in LEVELS], dtype=np.float64)
+    levels = np.asarray(mentees.priorities, dtype=np.intp).reshape(len(mentees), len(PRIORITIES))
+    by_priority = values[levels]
+    matrix = np.ones((len(mentees), len(COMPONENTS)), dtype=np.float64)
+    for p, name in enumerate(PRIORITIES):
+        for component in PRIORITY_COMPONENTS[name]:
+            matrix[:, _COLUMN[component]] = by_priority[:, p]
+    return None if (matrix == 1.0).all() else matrix
+
+
+def stage_wanted(mentees: Pool, mentors: Pool) -> np.ndarray | None:
+    """Pairs whose mentee is at a career stage the mentor asked for (mentees by mentors,
+    bool); ``None`` when no mentor asked for any."""
+    preferred = mentors.preferred_stages
+    if preferred is None or not np.any(preferred):
+        return None
+    preferred = np.asarray(preferred, dtype=bool).reshape(len(mentors), -1)
+    stage = np.clip(mentees.stage.astype(np.intp), 0, preferred.shape[1] - 1)
+    return preferred.T[stage]
 
 
 def component_matrices(mentees: Pool, mentors: Pool) -> dict[str, np.ndarray]:
@@ -137,29 +187,81 @@ def score_matrix(
     min_score: float = 0.0,
     same_employer_allowed: bool = False,
     previous_pairs: Sequence[tuple[int, int]] = (),
+    priority_factors: Mapping[str, float] | None = None,
+    stage_bonus: float | None = None,
 ) -> Scores:
     """Score every (mentee, mentor) pair and mark the pairs that may be proposed.
 
     ``previous_pairs`` holds (mentee person, mentor person) pairs matched before.
+    ``priority_factors`` (level to factor, defaults filled in) scales each mentee's
+    components by their priorities; ``stage_bonus`` (default
+    :data:`~wagtail_mentoring.priorities.DEFAULT_STAGE_BONUS`) is added where the mentor
+    asked for the mentee's career stage.
     """
     weights = weights_from(weights)
+    factors = factor_matrix(mentees, priority_factors)
+    bonus = DEFAULT_STAGE_BONUS if stage_bonus is None else float(stage_bonus)
     total = np.zeros((len(mentees), len(mentors)), dtype=np.float64)
     if len(mentees) * len(mentors) < FACTOR_MIN_PAIRS:  # small: score every pair directly
         parts = component_matrices(mentees, mentors)
         for names, _features in _FACTORS:
-            total += sum(weights[name] * parts[name] for name in names)
+            total += _weighted(parts, names, weights, factors)
+        wanted = stage_wanted(mentees, mentors) if bonus else None
+        if wanted is not None:
+            total += bonus * wanted
     else:
-        _add_factored(total, mentees, mentors, weights)
+        _add_factored(total, mentees, mentors, weights, factors, bonus)
 
-    allowed = mentees.person[:, None] != mentors.person[None, :]
+    allowed = np.ones(total.shape, dtype=bool)
+    for _code, ok in constraint_masks(
+        mentees,
+        mentors,
+        total,
+        min_score=min_score,
+        same_employer_allowed=same_employer_allowed,
+        previous_pairs=previous_pairs,
+    ):
+        allowed &= ok
+    return Scores(total=total, allowed=allowed)
+
+
+#: The hard constraints, as the stable codes :func:`constraint_masks` gives them, in order.
+CONSTRAINTS: tuple[str, ...] = (
+    "same_person",
+    "same_employer",
+    "no_capacity",
+    "paired_before",
+    "below_min_score",
+)
+
+
+def constraint_masks(
+    mentees: Pool,
+    mentors: Pool,
+    total: np.ndarray,
+    *,
+    min_score: float = 0.0,
+    same_employer_allowed: bool = False,
+    previous_pairs: Sequence[tuple[int, int]] = (),
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Each hard constraint (a code of :data:`CONSTRAINTS`) with the mask of the pairs it
+    lets through (mentees by mentors, bool). A pair is allowed when every mask holds it:
+    :func:`score_matrix` ands them, and ``matching.whynot`` names the ones that fail.
+
+    ``total`` is the score matrix; ``previous_pairs`` holds (mentee person, mentor
+    person) pairs matched before. A constraint that cannot fail here (the same
+    employer allowed, no capacities given) is left out.
+    """
+    yield "same_person", mentees.person[:, None] != mentors.person[None, :]
     if not same_employer_allowed:
         same = (mentees.employer[:, None] == mentors.employer[None, :]) & (
             mentees.employer[:, None] >= 0
         )
-        allowed &= ~same
+        yield "same_employer", ~same
     if mentors.capacity is not None:
-        allowed &= (mentors.capacity > 0)[None, :]
+        yield "no_capacity", np.broadcast_to((mentors.capacity > 0)[None, :], total.shape)
     if previous_pairs:
+        fresh = np.ones(total.shape, dtype=bool)
         rows_of: dict[int, list[int]] = {}
         for i, p in enumerate(mentees.person):
             rows_of.setdefault(int(p), []).append(i)
@@ -170,9 +272,9 @@ def score_matrix(
             rows = rows_of.get(int(mentee_person))
             cols = cols_of.get(int(mentor_person))
             if rows and cols:
-                allowed[np.ix_(rows, cols)] = False
-    allowed &= total >= min_score
-    return Scores(total=total, allowed=allowed)
+                fresh[np.ix_(rows, cols)] = False
+        yield "paired_before", fresh
+    yield "below_min_score", total >= min_score
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,11 +292,21 @@ class ComponentExplanation:
     ``region``      ``same`` (bool)
     ``meeting``     ``compatible`` (bool)
     ``conference``  ``both`` (bool: both will attend)
+
+    Two more codes appear only where they change the score:
+
+    ``mentee_priority``     right after the component it scales: ``component``,
+                            ``priority`` (the mentee's priority, a code of
+                            ``priorities.PRIORITIES``), ``level`` and ``factor``; its
+                            points are what the factor adds (or takes away)
+    ``mentor_preference``   last, when the mentor named career stages of mentee:
+                            ``wanted`` (bool: the mentee is at one of them), ``mentee``
+                            (the mentee's stage) and ``stages`` (the mentor's)
     """
 
     code: str
     points: float
-    weight: float
+    weight: float | None
     params: dict
 
     def as_dict(self) -> dict:
@@ -217,6 +329,8 @@ def explain(
     *,
     topic_ids: Sequence[int] = (),
     stage_codes: Sequence[str] = (),
+    priority_factors: Mapping[str, float] | None = None,
+    stage_bonus: float | None = None,
 ) -> list[ComponentExplanation]:
     """Points, and the facts that earned them, for each component of one pair's score.
 
@@ -261,19 +375,64 @@ def explain(
         "meeting": {"compatible": bool(parts["meeting"])},
         "conference": {"both": bool(parts["conference"])},
     }
-    return [
-        ComponentExplanation(
-            code=name,
-            points=round(weights[name] * parts[name], 2),
-            weight=weights[name],
-            params=params[name],
+    factors = factor_matrix(one_mentee, priority_factors)
+    explained = []
+    for name in COMPONENTS:
+        points = round(weights[name] * parts[name], 2)
+        explained.append(
+            ComponentExplanation(
+                code=name, points=points, weight=weights[name], params=params[name]
+            )
         )
-        for name in COMPONENTS
-    ]
+        factor = 1.0 if factors is None else float(factors[0, _COLUMN[name]])
+        if factor != 1.0:
+            priority = _PRIORITY_OF[name]
+            level = LEVELS[int(one_mentee.priorities[0, PRIORITIES.index(priority)])]
+            explained.append(
+                ComponentExplanation(
+                    code="mentee_priority",
+                    points=round(round(weights[name] * factor * parts[name], 2) - points, 2),
+                    weight=None,
+                    params={
+                        "component": name,
+                        "priority": priority,
+                        "level": level,
+                        "factor": factor,
+                    },
+                )
+            )
+    preferred = one_mentor.preferred_stages
+    if preferred is not None and np.any(preferred):
+        bonus = DEFAULT_STAGE_BONUS if stage_bonus is None else float(stage_bonus)
+        wanted = stage_wanted(one_mentee, one_mentor)
+        hit = bool(wanted is not None and wanted[0, 0])
+        explained.append(
+            ComponentExplanation(
+                code="mentor_preference",
+                points=round(bonus, 2) if hit else 0.0,
+                weight=bonus,
+                params={
+                    "wanted": hit,
+                    "mentee": stage(mentee_stage),
+                    "stages": [stage(int(s)) for s in np.flatnonzero(preferred[0])],
+                },
+            )
+        )
+    return explained
 
 
-def _add_factored(total: np.ndarray, mentees: Pool, mentors: Pool, weights) -> None:
+def _weighted(parts, names, weights, factors) -> np.ndarray:
+    """The weighted sum of the components ``names``, each mentee's row by its factors."""
+    if factors is None:
+        return sum(weights[name] * parts[name] for name in names)
+    return sum((weights[name] * factors[:, _COLUMN[name], None]) * parts[name] for name in names)
+
+
+def _add_factored(
+    total: np.ndarray, mentees: Pool, mentors: Pool, weights, factors=None, bonus=0.0
+) -> None:
     """Add the weighted components to ``total``, scoring each distinct profile once."""
+    wanted_any = bool(bonus) and bool(np.any(mentors.preferred_stages))
     for names, features in _FACTORS:
         # The components in ``names`` depend only on ``features``, and far fewer
         # distinct profiles than applications exist: score the distinct ones, then
@@ -281,8 +440,36 @@ def _add_factored(total: np.ndarray, mentees: Pool, mentors: Pool, weights) -> N
         mentee_rows, mentee_of = _distinct(mentees, features)
         mentor_rows, mentor_of = _distinct(mentors, features)
         parts = component_matrices(_subset(mentees, mentee_rows), _subset(mentors, mentor_rows))
-        table = sum(weights[name] * parts[name] for name in names)
+        if factors is None:
+            table = sum(weights[name] * parts[name] for name in names)
+        else:
+            # A row per distinct (profile, factors): each is its profile's row of each
+            # component, times the weight and that mentee's factor.
+            columns = [_COLUMN[name] for name in names]
+            profile_of = mentee_of
+            mentee_rows, mentee_of = _distinct_keys(profile_of, factors[:, columns])
+            base = profile_of[mentee_rows]
+            table = _weighted(
+                {name: parts[name][base] for name in names}, names, weights, factors[mentee_rows]
+            )
+        if wanted_any and "stage" in features:
+            # A column per distinct (profile, preferred stages), and the bonus added.
+            profile_of = mentor_of
+            mentor_rows, mentor_of = _distinct_keys(profile_of, mentors.preferred_stages)
+            table = table[:, profile_of[mentor_rows]]
+            table = table + bonus * stage_wanted(
+                _subset(mentees, mentee_rows), _subset(mentors, mentor_rows)
+            )
         total += np.take(np.take(table, mentee_of, axis=0), mentor_of, axis=1)
+
+
+def _distinct_keys(profile_of: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`_distinct`, over each row's profile number and the ``extra`` columns."""
+    extra = np.asarray(extra).reshape(len(profile_of), -1)
+    _, codes = np.unique(extra, axis=0, return_inverse=True)
+    key = profile_of.astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes.reshape(-1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
 
 
 #: Below this many pairs, scoring every pair directly is quicker than factoring.
@@ -293,6 +480,15 @@ _FACTORS = (
     (("topics", "stage"), ("topics", "stage")),
     (("sector", "region", "meeting", "conference"), ("sector", "region", "meeting", "conference")),
 )
+
+
+#: Each component's column in a factor matrix, and the mentee priority that scales it.
+_COLUMN = {name: index for index, name in enumerate(COMPONENTS)}
+_PRIORITY_OF = {
+    component: priority
+    for priority, components in PRIORITY_COMPONENTS.items()
+    for component in components
+}
 
 
 def _distinct(pool: Pool, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

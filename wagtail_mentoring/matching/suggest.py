@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 import numpy as np
 from django.db.models import Max
@@ -13,7 +14,7 @@ from ..models.applications import Application, ApplicationStatus, Role
 from ..models.matches import Match
 from . import lifecycle
 from .pool import MATCHED_BEFORE, STAGES, load_pools
-from .scoring import explain, score_matrix
+from .scoring import Scores, explain, score_matrix
 from .solver import solve
 
 
@@ -35,15 +36,31 @@ class SuggestionRun:
     replaced: int
 
 
+def constraint_settings(pools) -> dict:
+    """The hard constraints' arguments from the settings, as :func:`score_matrix` and
+    :func:`~wagtail_mentoring.matching.scoring.constraint_masks` take them."""
+    return {
+        "min_score": float(app_settings.MATCH_MIN_SCORE),
+        "same_employer_allowed": bool(app_settings.MATCH_SAME_EMPLOYER_ALLOWED),
+        "previous_pairs": pools.previous_pairs,
+    }
+
+
 def _score(pools):
     return score_matrix(
         pools.mentees,
         pools.mentors,
         app_settings.MATCH_WEIGHTS,
-        min_score=float(app_settings.MATCH_MIN_SCORE),
-        same_employer_allowed=bool(app_settings.MATCH_SAME_EMPLOYER_ALLOWED),
-        previous_pairs=pools.previous_pairs,
+        **constraint_settings(pools),
+        priority_factors=app_settings.PRIORITY_FACTORS,
+        stage_bonus=app_settings.PRIORITY_STAGE_BONUS,
     )
+
+
+def score_pools(pools) -> Scores:
+    """Score loaded pools (:func:`~wagtail_mentoring.matching.pool.load_pools`) with the
+    settings, exactly as the suggestions do."""
+    return _score(pools)
 
 
 def _explanation(pools, i, j) -> list[dict]:
@@ -59,6 +76,8 @@ def _explanation(pools, i, j) -> list[dict]:
             pools.topic_names,
             topic_ids=pools.topic_ids,
             stage_codes=STAGES,
+            priority_factors=app_settings.PRIORITY_FACTORS,
+            stage_bonus=app_settings.PRIORITY_STAGE_BONUS,
         )
     ]
 
@@ -139,7 +158,22 @@ def waiting_since(cycle, mentee_rows) -> list:
         if user_id in matched and submitted_at <= matched[user_id]:
             continue
         first[user_id] = min(submitted_at, first.get(user_id, submitted_at))
-    return [min(s, first.get(row["user_id"], s)) for s, row in zip(since, mentee_rows, strict=True)]
+    since = [
+        min(s, first.get(row["user_id"], s)) for s, row in zip(since, mentee_rows, strict=True)
+    ]
+    return first_in_line(since, mentee_rows)
+
+
+def first_in_line(since, mentee_rows) -> list:
+    """A mentee whose invitation was declined or not answered goes first: their wait
+    counts a week longer than the longest anyone else's, so the waiting bonus puts
+    them ahead of everyone."""
+    returned = [bool(row.get("first_in_line_since")) for row in mentee_rows]
+    if not any(returned):
+        return since
+    others = [s for s, back in zip(since, returned, strict=True) if not back]
+    head = min(others or since) - datetime.timedelta(days=7)
+    return [min(s, head) if back else s for s, back in zip(since, returned, strict=True)]
 
 
 def waiting_bonus(mentee_rows, *, since=None, now=None) -> np.ndarray:

@@ -19,10 +19,18 @@ from .blocks import (
     ProgramBodyBlock,
     TestimonialBlock,
 )
-from .cycles import Cycle, CycleStatus
+from .cycles import ConsentMode, Cycle, CycleStatus
 from .email_wording import EmailWording
 from .emails import EmailEvent, EmailStatus, SentEmail
-from .matches import AfterEnd, FlagCause, Match, MatchAction, MatchEvent, MatchStatus
+from .matches import (
+    AfterEnd,
+    ConsentAnswer,
+    FlagCause,
+    Match,
+    MatchAction,
+    MatchEvent,
+    MatchStatus,
+)
 from .pages import AbstractMentoringProgramPage, MentoringPageMixin, MentoringProgramPage
 from .site_settings import MentoringSettings
 from .surveys import SurveyFormField, SurveyPage, SurveyResponse, SurveyRound
@@ -42,6 +50,8 @@ __all__ = [
     "CallToActionBlock",
     "CareerStage",
     "ConferenceAttendance",
+    "ConsentAnswer",
+    "ConsentMode",
     "Cycle",
     "CycleStatus",
     "EmailEvent",

@@ -56,7 +56,8 @@ EDITABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_POOL)
 
 class ApplicationQuerySet(models.QuerySet):
     def with_places_taken(self) -> ApplicationQuerySet:
-        """Annotate ``taken``: the mentor's approved and active matches.
+        """Annotate ``taken``: the mentor's places held (approved and active matches,
+        and approved ones awaiting consent).
 
         A subquery rather than a join and ``GROUP BY``: it runs only for the rows
         returned, so counting or filtering the applications stays cheap.
@@ -140,11 +141,26 @@ class Application(models.Model):
         _("years of experience"), null=True, blank=True
     )
     conference_activities = models.JSONField(_("conference activities"), default=list, blank=True)
+    preferred_mentee_stages = models.JSONField(
+        _("preferred career stages of mentees"),
+        default=list,
+        blank=True,
+        help_text=_("Career stage codes; empty: any stage."),
+    )
 
     # Mentees
     mentor_kind = models.TextField(_("kind of mentor hoped for"), max_length=1000, blank=True)
     preferred_mentor_stage = models.CharField(
         _("preferred mentor career stage"), max_length=20, choices=CareerStage.choices, blank=True
+    )
+    priorities = models.JSONField(
+        _("what matters most"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'How important each priority is to the mentee, as codes ({"topics": "very", '
+            '...}); empty: every priority "somewhat important".'
+        ),
     )
 
     extra_answers = models.JSONField(
@@ -156,6 +172,15 @@ class Application(models.Model):
 
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    first_in_line_since = models.DateTimeField(
+        _("first in line since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when an invitation for this mentee was declined or not answered: the "
+            "mentee comes first in the waiting list until their next match is approved."
+        ),
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawing"), max_length=1000, blank=True)
     language = models.CharField(
@@ -230,6 +255,8 @@ class ApplicationAction(models.TextChoices):
     MATCHED = "matched", _("Matched")
     MATCH_COMPLETED = "match_completed", _("Match completed")
     MATCH_ENDED = "match_ended", _("Match ended early")
+    FIRST_IN_LINE = "first_in_line", _("Back in the pool, first in line")
+    PAUSED = "paused", _("Takes on no one more for now")
 
 
 class ApplicationEvent(AbstractEvent):

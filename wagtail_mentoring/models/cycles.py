@@ -29,6 +29,14 @@ class CycleStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class ConsentMode(models.TextChoices):
+    """Who says yes before a cycle's approved match is introduced."""
+
+    OFF = "off", _("Nobody: the introduction goes out when the committee approves")
+    MENTOR = "mentor", _("The mentor confirms before the introduction")
+    BOTH = "both", _("Both the mentor and the mentee confirm before the introduction")
+
+
 class CycleQuerySet(models.QuerySet):
     def for_program(self, program_page) -> CycleQuerySet:
         """The cycles of ``program_page`` and of every translation of it.
@@ -112,6 +120,31 @@ class Cycle(models.Model):
             "match's start; 0 sends no check-ins."
         ),
     )
+    consent = models.CharField(
+        _("consent before the introduction"),
+        max_length=10,
+        choices=ConsentMode.choices,
+        default=ConsentMode.MENTOR,
+        help_text=_(
+            "When the committee approves a match, who is asked first. Each gets a private "
+            "invitation with the other person's profile (no contact details) and yes/no "
+            "links; the introduction goes out when everyone asked has said yes."
+        ),
+    )
+    consent_days = models.PositiveSmallIntegerField(
+        _("days to answer"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "No answer within this many days counts as a decline: the mentee goes back to "
+            "the head of the waiting list."
+        ),
+    )
+    consent_reminder_days = models.PositiveSmallIntegerField(
+        _("remind after (days)"),
+        default=3,
+        help_text=_("A reminder to whoever has not answered after this many days; 0 sends none."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -133,6 +166,13 @@ class Cycle(models.Model):
                 FieldPanel("checkin_every_months"),
             ],
             heading=_("Pairing"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("consent"),
+                FieldRowPanel([FieldPanel("consent_days"), FieldPanel("consent_reminder_days")]),
+            ],
+            heading=_("Consent"),
         ),
         FieldPanel("conference_date"),
         FieldPanel("default_survey"),
@@ -190,6 +230,16 @@ class Cycle(models.Model):
             ) % {"day": date_format(close_day)}
         if self.pairing_start and self.pairing_end and self.pairing_end <= self.pairing_start:
             errors["pairing_end"] = gettext("Pairing must end after it starts.")
+        if (
+            self.consent != ConsentMode.OFF
+            and self.consent_days
+            and self.consent_reminder_days
+            and self.consent_reminder_days >= self.consent_days
+        ):
+            errors["consent_reminder_days"] = gettext(
+                "Send the reminder before the %(days)s days to answer are over, or set 0 "
+                "for no reminder."
+            ) % {"days": self.consent_days}
         if self.program_page_id and not _is_program_page(self.program_page):
             errors["program_page"] = gettext("Choose a mentoring programme page.")
         elif self.program_page_id and self.name and self._name_taken_in_translations():
@@ -212,6 +262,10 @@ class Cycle(models.Model):
         if value is None:
             return None
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+
+    @property
+    def asks_consent(self) -> bool:
+        return self.consent in (ConsentMode.MENTOR, ConsentMode.BOTH)
 
     def default_pairing_end(self) -> datetime.date:
         """Pairing start plus the commitment length."""

@@ -15,11 +15,13 @@ from .events import AbstractEvent
 
 class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
+    AWAITING = "awaiting", _("Approved, awaiting consent")
     APPROVED = "approved", _("Approved and introduced")
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     ENDED_EARLY = "ended_early", _("Ended early")
     REJECTED = "rejected", _("Rejected proposal")
+    DECLINED = "declined", _("Declined or unanswered invitation")
 
 
 class MatchAction(models.TextChoices):
@@ -30,6 +32,12 @@ class MatchAction(models.TextChoices):
     PINNED = "pinned", _("Pinned")
     UNPINNED = "unpinned", _("Unpinned")
     APPROVED = "approved", _("Approved")
+    INVITED = "invited", _("Approved; consent asked")
+    CONSENTED = "consented", _("Said yes to the introduction")
+    DECLINED = "declined", _("Declined the introduction")
+    TIMED_OUT = "timed_out", _("No answer by the deadline")
+    REMINDED = "reminded", _("Reminded to answer")
+    INTRODUCED = "introduced", _("Introduced")
     REJECTED = "rejected", _("Rejected")
     DISCARDED = "discarded", _("Discarded from the suggestions")
     RESTORED = "restored", _("Restored: may be suggested again")
@@ -39,6 +47,12 @@ class MatchAction(models.TextChoices):
     FLAGGED = "flagged", _("Flagged for the committee")
     COMPLETED = "completed", _("Completed")
     ENDED = "ended", _("Ended early")
+    MET_ANSWER = "met_answer", _('Answered "Have you met yet?"')
+
+
+class ConsentAnswer(models.TextChoices):
+    YES = "yes", _("Yes, introduce us")
+    NO = "no", _("Not this time")
 
 
 class AfterEnd(models.TextChoices):
@@ -51,12 +65,28 @@ class AfterEnd(models.TextChoices):
 class FlagCause(models.TextChoices):
     MEMBERSHIP = "membership", _("A membership is no longer active")
     SURVEY = "survey", _("A survey answer asks for the committee's attention")
+    CONSENT = "consent", _("An invitation was declined or not answered")
+    MET_CHECK = (
+        "met_check",
+        _('An answer to "Have you met yet?" asks for the committee\'s attention'),
+    )
 
 
-#: Statuses that hold one of the mentor's places.
-HOLDS_CAPACITY = (MatchStatus.APPROVED, MatchStatus.ACTIVE)
+class MetAnswer(models.TextChoices):
+    """An answer to the "Have you met yet?" email (stored in a ``met_answer`` event)."""
+
+    MET = "met", _("Yes, we've met")
+    NOT_YET = "not_yet", _("Not yet")
+    CANT_REACH = "cant_reach", _("I can't reach them")
+
+
+#: Statuses of a pair that has been introduced and has not ended.
+UNDERWAY = (MatchStatus.APPROVED, MatchStatus.ACTIVE)
+#: Statuses that hold one of the mentor's places: an approved match waiting for consent
+#: holds it too, so capacity is never exceeded when the yes comes.
+HOLDS_CAPACITY = (MatchStatus.AWAITING, *UNDERWAY)
 #: Statuses in which a mentee application is spoken for.
-LIVE = (MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.ACTIVE)
+LIVE = (MatchStatus.PROPOSED, *HOLDS_CAPACITY)
 
 
 class Match(models.Model):
@@ -108,6 +138,20 @@ class Match(models.Model):
             "this pair out until it is restored."
         ),
     )
+    consent_from = models.CharField(
+        _("consent asked from"),
+        max_length=10,
+        blank=True,
+        help_text=_('"mentor" or "both", as the cycle asked when the match was approved.'),
+    )
+    mentor_consent = models.CharField(
+        _("mentor's answer"), max_length=10, choices=ConsentAnswer.choices, blank=True
+    )
+    mentee_consent = models.CharField(
+        _("mentee's answer"), max_length=10, choices=ConsentAnswer.choices, blank=True
+    )
+    consent_due = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    consent_reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
     flag_cause = models.CharField(
         _("flagged because"), max_length=20, choices=FlagCause.choices, blank=True
@@ -128,7 +172,7 @@ class Match(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee"],
-                condition=Q(status__in=["proposed", "approved", "active"]),
+                condition=Q(status__in=["proposed", "awaiting", "approved", "active"]),
                 name="wagtail_mentoring_one_live_match_per_mentee",
                 violation_error_message=_("This mentee already has a proposed or approved match."),
             ),
@@ -141,6 +185,15 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor.name} → {self.mentee.name}"
+
+    def consent_roles(self) -> tuple[str, ...]:
+        """Whose yes the introduction waits for: ``("mentor",)`` or both roles."""
+        if self.consent_from == "both":
+            return ("mentor", "mentee")
+        return ("mentor",) if self.consent_from else ()
+
+    def answer_of(self, role: str) -> str:
+        return self.mentor_consent if role == "mentor" else self.mentee_consent
 
     @property
     def flag_reason(self) -> str:
@@ -203,6 +256,13 @@ def _answer_words(answers) -> str:
     return "".join(said)
 
 
+def consent_reason_words(reason: str) -> str:
+    """A decline's stored reason: the person's own words, or a code rendered now."""
+    if reason == "no_capacity":
+        return gettext("They can take on no one more for now.")
+    return reason
+
+
 def _flag_words(params: dict) -> str:
     if params.get("reason") and not params.get("role"):
         return params["reason"]  # a flag stored as a sentence, before causes were codes
@@ -213,6 +273,20 @@ def _flag_words(params: dict) -> str:
             else gettext("The mentee's membership is %(state)s.")
         )
         return words % {"state": _membership_words(params.get("state", ""))}
+    if params.get("cause") == FlagCause.CONSENT:
+        if params.get("answer") == "timeout":
+            words = (
+                gettext("The mentor did not answer the invitation in time.")
+                if params.get("role") == "mentor"
+                else gettext("The mentee did not answer the invitation in time.")
+            )
+        else:
+            words = (
+                gettext("The mentor declined the introduction.")
+                if params.get("role") == "mentor"
+                else gettext("The mentee declined the introduction.")
+            )
+        return f"{words} {consent_reason_words(params.get('reason', ''))}".strip()
     if params.get("cause") == FlagCause.SURVEY:
         words = (
             gettext("The mentor answered %(answers)s.")
@@ -220,12 +294,44 @@ def _flag_words(params: dict) -> str:
             else gettext("The mentee answered %(answers)s.")
         )
         return words % {"answers": _answer_words(params.get("answers", ""))}
+    if params.get("cause") == FlagCause.MET_CHECK:
+        if params.get("answer") == MetAnswer.CANT_REACH:
+            return (
+                gettext("The mentor says they cannot reach the mentee.")
+                if params.get("role") == "mentor"
+                else gettext("The mentee says they cannot reach the mentor.")
+            )
+        return gettext('The pair has not met yet: "Not yet" was answered twice.')
     return params.get("reason", "")
+
+
+def _met_answer_words(params: dict) -> str:
+    """A ``met_answer`` event's details: who answered what (and on which asking)."""
+    try:
+        answer = str(MetAnswer(params.get("answer", "")).label)
+    except ValueError:
+        answer = str(params.get("answer", ""))
+    words = (
+        gettext('the mentor: "%(answer)s"')
+        if params.get("role") == "mentor"
+        else gettext('the mentee: "%(answer)s"')
+    ) % {"answer": answer}
+    if params.get("ask", 1) != 1:
+        words = gettext("%(words)s (asked again)") % {"words": words}
+    return words
 
 
 def flag_words(cause: str, **params) -> str:
     """The sentence shown for a flag of ``cause`` (in the active language)."""
     return _flag_words({"cause": cause, **params})
+
+
+_CONSENT_ACTIONS = (
+    MatchAction.CONSENTED,
+    MatchAction.DECLINED,
+    MatchAction.TIMED_OUT,
+    MatchAction.REMINDED,
+)
 
 
 class MatchEvent(AbstractEvent):
@@ -256,6 +362,12 @@ class MatchEvent(AbstractEvent):
         label = self.label
         if self.action == MatchAction.FLAGGED:
             detail = _flag_words(params)
+        elif self.action in _CONSENT_ACTIONS and params.get("role"):
+            who = gettext("the mentor") if params["role"] == "mentor" else gettext("the mentee")
+            reason = consent_reason_words(params.get("reason", ""))
+            detail = "; ".join(filter(None, [who, reason]))
+        elif self.action == MatchAction.MET_ANSWER:
+            detail = _met_answer_words(params)
         elif self.action == MatchAction.ENDED and params.get("then"):
             then = (
                 gettext("both applications back in the pool")

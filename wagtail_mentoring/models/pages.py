@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
@@ -247,6 +248,33 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
             return redirect(self.url + self.reverse_subpage("my_mentoring"))
         return self.render_my_mentoring(request)
 
+    #: The views behind the consent step's links, as dotted paths.
+    consent_view = "wagtail_mentoring.views.consent.consent_view"
+    pause_view = "wagtail_mentoring.views.consent.pause_view"
+
+    @path("consent/", name="consent")
+    def consent(self, request):
+        """An invitation's "Yes, introduce us" / "Not this time" link (see
+        :mod:`wagtail_mentoring.views.consent`; ``consent_view`` is its dotted path, as
+        the models import nothing from the views)."""
+        return import_string(self.consent_view)(self, request)
+
+    @path("pause/", name="pause")
+    def pause(self, request):
+        """A mentor's "I can't take on anyone now" link (``pause_view``)."""
+        return import_string(self.pause_view)(self, request)
+
+    #: What answers the "Have you met yet?" links: a function called as
+    #: ``(page, request)``, or its dotted path (the models import nothing from the views).
+    met_check_view = "wagtail_mentoring.views.met_check.serve_met_check"
+
+    @path("met/", name="met_check")
+    def met_check(self, request):
+        """The page a "Have you met yet?" link opens: the answer preselected, one button
+        that records it (a GET changes nothing). See ``met_check_view``."""
+        view = self.met_check_view
+        return (import_string(view) if isinstance(view, str) else view)(self, request)
+
     def render_my_mentoring(self, request, error: str = "", status: int = 200):
         """The "My mentoring" page; ``error`` is shown above the applications."""
         from .applications import Application
@@ -261,11 +289,11 @@ class AbstractMentoringProgramPage(MentoringPageMixin, RoutablePageMixin, Page):
             .prefetch_related("topics")
             .order_by("-cycle__applications_open", "role")
         )
-        from .matches import HOLDS_CAPACITY, Match
+        from .matches import UNDERWAY, Match
 
         applications = list(applications)
         matches = (
-            Match.objects.filter(status__in=HOLDS_CAPACITY)
+            Match.objects.filter(status__in=UNDERWAY)
             .filter(Q(mentee__in=applications) | Q(mentor__in=applications))
             .select_related("mentor", "mentee")
         )

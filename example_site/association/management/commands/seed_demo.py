@@ -18,6 +18,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from association.demo_applications import seed_application_pages, seed_applications
+from association.demo_consent import seed_invitations
 from association.demo_history import PAIRS, seed_history
 from association.models import HomePage, MemberProfile
 from wagtail_mentoring.dates import add_months
@@ -156,6 +157,7 @@ class Command(BaseCommand):
             pages = seed_application_pages(programme)
             applications = seed_applications(cycle, pages, topics, DEMO_PASSWORD)
             history = seed_history(programme, DEMO_PASSWORD)
+            invitations = seed_invitations(cycle)
             self.seed_site_settings()
         self.report(programme, cycle, topics, users, pages, applications)
         self.stdout.write(
@@ -163,6 +165,12 @@ class Command(BaseCommand):
             "survey answers. Run `python manage.py mentoring_run_schedule` to send the "
             "check-ins, reminders and completions that are due."
         )
+        if invitations:
+            self.stdout.write(
+                f"  Consent: {len(invitations)} approved matches in {cycle.name}: one awaits "
+                "the mentor's yes (see the invitation under Mentoring > Emails), one the "
+                "mentor declined (its mentee is first in line in the matching workspace)."
+            )
         self.stdout.write("  Board report: http://127.0.0.1:8000/admin/mentoring/report/")
 
     # -- pages --------------------------------------------------------------------
@@ -304,6 +312,7 @@ class Command(BaseCommand):
                 "pairing_end": add_months(pairing_start, 10),
                 "commitment_months": 10,
                 "conference_date": add_months(pairing_start, 5),
+                "consent": "mentor",
             },
         )
         cycle.full_clean()
