@@ -58,6 +58,15 @@ GET_KEYS = [
     "cycle",
     "cycle__id__exact",
     "program_page__id__exact",
+    # The speed-mentoring rotations' form and downloads ("p" is above).
+    "v",
+    "tables",
+    "rounds",
+    "minutes",
+    "day",
+    "start",
+    "person",
+    "plan",
     "why_mentor",
 ]
 POST_KEYS = [
@@ -189,6 +198,29 @@ def _add_inputs(world: w.World) -> dict[str, str]:
     }
 
 
+def _rotation_plan(world: w.World) -> dict:
+    """A valid query for the speed-mentoring rotations of the world's cycle."""
+    from django.utils import timezone
+
+    from wagtail_mentoring.models import Application
+
+    cycle = world.objects["cycle"]
+    ids = {
+        role: list(Application.objects.filter(cycle=cycle, role=role).values_list("pk", flat=True))
+        for role in ("mentor", "mentee")
+    }
+    return {
+        "v": ids["mentor"],
+        "p": ids["mentee"],
+        "tables": "1",
+        "rounds": "2",
+        "minutes": "10",
+        "day": (cycle.conference_date or timezone.localdate()).isoformat(),
+        "start": "10:00",
+        "person": str(world.objects["application"].pk),
+    }
+
+
 def build_fuzz_world(settings) -> FuzzWorld:
     world = w.build_world(settings)
     token = _add_inputs(world)
@@ -213,7 +245,17 @@ def build_fuzz_world(settings) -> FuzzWorld:
         Endpoint("met check page", page_url=met, default_query={"t": met_token, "a": "met"}),
         Endpoint("met check page without a link", page_url=met),
     ]
-    package = [Endpoint(e.name, url_endpoint=e) for e in w.package_endpoints()]
+    rotation_plan = _rotation_plan(world)
+    package = [
+        Endpoint(
+            e.name,
+            url_endpoint=e,
+            # The rotations' views read a whole plan from the query string: start from a
+            # valid one, so that each bad value reaches the code behind the form.
+            default_query=rotation_plan if "_rotations_" in e.name + "_" else {},
+        )
+        for e in w.package_endpoints()
+    ]
     endpoints = {
         "pages": pages,
         "package admin": [e for e in package if e.label.startswith("wagtail_mentoring_")],

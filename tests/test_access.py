@@ -32,6 +32,7 @@ COMMITTEE_READS = {
     *((None, action) for action in (
         "matching", "matching_cycle", "matching_mentee", "report_index", "report",
         "conference_index", "conference", "end_match", "resend_email",
+        "rotations_index", "rotations",
     )),
     ("emailwording", "list"),
     ("surveyround", "list"),
@@ -68,6 +69,12 @@ def test_discovery_finds_every_url_the_package_adds(world):
         "wagtail_mentoring_report",
         "wagtail_mentoring_conference_index",
         "wagtail_mentoring_conference",
+        "wagtail_mentoring_rotations_index",
+        "wagtail_mentoring_rotations",
+        "wagtail_mentoring_rotations_tables",
+        "wagtail_mentoring_rotations_people",
+        "wagtail_mentoring_rotations_csv",
+        "wagtail_mentoring_rotations_calendar",
         "wagtail_mentoring_end_match",
         "wagtail_mentoring_resend_email",
     } <= names

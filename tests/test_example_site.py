@@ -136,6 +136,32 @@ def test_seeded_pool_gives_meaningful_suggestions():
 
 
 @pytest.mark.django_db
+def test_the_seeded_cycle_has_enough_people_for_speed_mentoring_rotations():
+    import datetime
+
+    from wagtail_mentoring.conference import (
+        offered_speed_mentoring,
+        participant_candidates,
+        plan_conference,
+        signed_up_for_conference,
+        volunteer_candidates,
+    )
+
+    seed()
+    cycle = MentoringProgramPage.objects.get().get_current_cycle()
+    assert cycle.conference_date
+    volunteers = [a.pk for a in volunteer_candidates(cycle) if offered_speed_mentoring(a)]
+    participants = [a.pk for a in participant_candidates(cycle) if signed_up_for_conference(a)]
+    assert len(volunteers) >= 8 and len(participants) >= 15
+    start = datetime.datetime(2027, 5, 14, 10, tzinfo=datetime.UTC)
+    schedule = plan_conference(
+        cycle, volunteers, participants, tables=4, rounds=4, start=start, minutes=10
+    )
+    assert schedule.figures["repeats"] == schedule.figures["forbidden"] == 0
+    assert schedule.figures["conversations"] >= 4 * len(participants) - 4
+
+
+@pytest.mark.django_db
 def test_some_demo_mentees_say_what_matters_and_some_mentors_which_stages():
     from wagtail_mentoring.matching.suggest import suggest_mentors
 

@@ -228,6 +228,30 @@ class AppSettings:
         return self._setting("CONFERENCE_REMINDER_DAYS", 14)
 
     @property
+    def ROTATION_MAX_ROUNDS(self) -> int:
+        """The most rounds the committee may plan for the conference's speed mentoring.
+
+        ``WAGTAIL_MENTORING_ROTATION_MAX_ROUNDS``, default ``12``. The rotations form
+        refuses more. A value that is not a whole number of 1 or more reads as the
+        default.
+        """
+        value = self._setting("ROTATION_MAX_ROUNDS", 12)
+        return value if type(value) is int and value >= 1 else 12
+
+    @property
+    def ROTATION_RANDOM_ROTATIONS(self) -> int:
+        """How many random rotations the speed-mentoring plan is compared with.
+
+        ``WAGTAIL_MENTORING_ROTATION_RANDOM_ROTATIONS``, default ``100``: the page shows
+        the best topic fit of that many seeded random rotations of the same people
+        (``benchmarks/rotation.py`` computes it the same way). ``0`` shows no
+        comparison; a value that is not a whole number from 0 to 1000 reads as the
+        default.
+        """
+        value = self._setting("ROTATION_RANDOM_ROTATIONS", 100)
+        return value if type(value) is int and 0 <= value <= 1000 else 100
+
+    @property
     def MET_CHECK_DAYS(self) -> int | None:
         """Days after a match's start date that both people are asked "Have you met yet?".
 

@@ -263,6 +263,14 @@ def seed_applications(cycle, pages, topics, password: str) -> int:
                 else []
             ),
         }
+        # Enough people for the conference's speed-mentoring rotations: mentors who
+        # attend offer it, and mentees who were not sure are coming.
+        if fields["conference_attendance"] != ConferenceAttendance.NO:
+            activities = fields["conference_activities"]
+            if role == Role.MENTOR and "speed_mentoring" not in activities:
+                fields["conference_activities"] = ["speed_mentoring", *activities]
+            if role == Role.MENTEE:
+                fields["conference_attendance"] = ConferenceAttendance.YES
         application, _ = Application.objects.update_or_create(
             user=user, cycle=cycle, role=role, defaults=fields
         )

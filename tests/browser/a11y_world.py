@@ -140,7 +140,7 @@ def build(settings=None) -> w.World:
         applications_open=now - datetime.timedelta(days=400),
         applications_close=now - datetime.timedelta(days=380),
         pairing_start=(now - datetime.timedelta(days=350)).date(),
-        consent="off",
+        consent="off",  # introduced on approval, so that the pairing can complete
     )
     done, _mentor, alumna = _pair(past, "alum", pages)
     complete(done)

@@ -7,6 +7,7 @@ from wagtail_mentoring.matching.rotations import (
     plan_rotations,
     random_plan,
     score_plan,
+    steady_tables,
     topic_fit,
 )
 
@@ -98,3 +99,36 @@ def test_bad_input_is_refused(tables, rounds, forbidden, message):
             rounds=rounds,
             forbidden=forbidden,
         )
+
+
+def test_steady_tables_keep_a_host_at_one_table_and_change_no_conversation():
+    # Five volunteers, three tables: hosts come and go between rounds.
+    v, p, forbidden = instance(3, volunteers=5, participants=12)
+    plan = plan_rotations(v, p, tables=3, rounds=4, forbidden=forbidden)
+    steady = steady_tables(plan)
+    assert (steady.seats == plan.seats).all()
+    moved = 0
+    for r in range(plan.rounds):
+        assert sorted(steady.hosts[r].tolist()) == sorted(plan.hosts[r].tolist())
+        for participant in range(p.shape[0]):
+            table = steady.table_of(r, participant)
+            assert table == -1 or steady.hosts[r][table] == plan.seats[r, participant]
+        if r:
+            for table, host in enumerate(steady.hosts[r].tolist()):
+                if host in steady.hosts[r - 1].tolist():
+                    assert steady.hosts[r - 1][table] == host
+            moved += sum(
+                host in plan.hosts[r - 1].tolist()
+                and plan.hosts[r - 1].tolist().index(host) != table
+                for table, host in enumerate(plan.hosts[r].tolist())
+            )
+    assert moved  # the planner's own order would have moved someone
+
+
+def test_a_host_back_after_a_break_takes_their_earlier_table_when_it_is_free():
+    from wagtail_mentoring.matching.rotations import Plan
+
+    # Volunteer 1 hosts table 2 in round 1, sits round 2 out and comes back in round 3,
+    # when tables 1 and 2 are both free again: table 2 is theirs, 3 takes table 1.
+    plan = Plan(seats=np.zeros((3, 0), dtype=np.int64), hosts=np.array([[0, 1], [0, 2], [1, 3]]))
+    assert steady_tables(plan).hosts.tolist() == [[0, 1], [0, 2], [3, 1]]

@@ -43,4 +43,10 @@ class MentoringAdminGroup(ModelAdminGroup):
             icon_name="date",
             order=800,
         )
-        return [matching, *items, conference, report]
+        rotations = CommitteeMenuItem(
+            _("Speed mentoring"),
+            reverse("wagtail_mentoring_rotations_index"),
+            icon_name="table",
+            order=850,
+        )
+        return [matching, *items, conference, rotations, report]

@@ -108,6 +108,34 @@ def plan_rotations(
     return Plan(seats=seats, hosts=hosts)
 
 
+def steady_tables(plan: Plan) -> Plan:
+    """The same plan with each host kept at one table as far as possible.
+
+    Only the table numbers change (``hosts[r]`` is reordered): who talks to whom does
+    not. A host who hosts two rounds in a row keeps their table; a host coming back
+    after a break takes their earlier table when it is free; anyone else takes the
+    lowest table left.
+    """
+    hosts = plan.hosts.copy()
+    last_table: dict[int, int] = {v: t for t, v in enumerate(hosts[0].tolist())}
+    for r in range(1, plan.rounds):
+        previous = hosts[r - 1].tolist()
+        now = sorted(hosts[r].tolist())
+        row: list[int | None] = [v if v in now else None for v in previous]
+        waiting = [v for v in now if v not in previous]
+        for v in list(waiting):  # back after a break: their table, if it is free
+            t = last_table.get(v)
+            if t is not None and row[t] is None:
+                row[t] = v
+                waiting.remove(v)
+        free = iter(t for t, v in enumerate(row) if v is None)
+        for v in waiting:
+            row[next(free)] = v
+        hosts[r] = row
+        last_table.update({v: t for t, v in enumerate(row)})
+    return Plan(seats=plan.seats, hosts=hosts)
+
+
 def random_plan(
     rng: np.random.Generator, n_volunteers: int, n_participants: int, *, tables: int, rounds: int
 ) -> Plan:
@@ -141,4 +169,4 @@ def score_plan(plan: Plan, fits: np.ndarray, forbidden: np.ndarray | None = None
     }
 
 
-__all__ = ["Plan", "plan_rotations", "random_plan", "score_plan", "topic_fit"]
+__all__ = ["Plan", "plan_rotations", "random_plan", "score_plan", "steady_tables", "topic_fit"]
