@@ -199,3 +199,25 @@ def test_snippet_ids_that_cannot_be_a_row_answer_404(world):
         "/admin/snippets/choose/wagtail_mentoring/topic/chosen/abc/",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_survey_round_whose_page_is_not_an_id_answers_the_form_again(world):
+    """Wagtail's page chooser looks the value up as it is: text or a huge number would
+    fail in the database while drawing the form again."""
+    from tests.world import client_for
+
+    client = client_for(world, "superuser")
+    url = "/admin/snippets/wagtail_mentoring/surveyround/add/"
+    for value in ("abc", "99999999999999999999", "-1"):
+        data = {
+            "cycle": str(world.objects["cycle"].pk),
+            "name": "Pairing fit",
+            "page": value,
+            "months_after_start": "1",
+            "remind_after_days": "7",
+            "max_reminders": "2",
+            "link_valid_days": "60",
+        }
+        response = client.post(url, data)
+        assert response.status_code == 200, value  # the form again, with the error
+        assert b"error" in response.content

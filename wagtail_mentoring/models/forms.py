@@ -10,26 +10,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.widgets import AdminPageChooser
 from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
 from wagtail.models import Page
 
-from ..inputs import IdModelChoiceField, parse_id
+from ..inputs import IdModelChoiceField
+from ..widgets import SafePageChooser
 from .pages import program_page_models
 from .surveys import SurveyPage, SurveyRound
 
-
-class ProgramPageChooser(AdminPageChooser):
-    """Wagtail's page chooser, which shows no page for a value that is not an id.
-
-    Wagtail's own looks the value up as it is, and a database refuses some values
-    (text, numbers beyond 64 bits) with an error instead of "no such page".
-    """
-
-    def get_instance(self, value):
-        if value is not None and not isinstance(value, Page) and parse_id(str(value)) is None:
-            return None
-        return super().get_instance(value)
+#: The programme page chooser (kept under this name, which sites may import).
+ProgramPageChooser = SafePageChooser
 
 
 class CycleForm(WagtailAdminModelForm):

@@ -20,13 +20,15 @@ from django.utils.module_loading import import_string
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from ..i18n import i18n_enabled
-from ..inputs import AnswerFormBuilder, mark_required
+from ..inputs import AnswerFormBuilder, IdModelChoiceField, mark_required
+from ..widgets import SurveyPageChooser
 from .pages import MentoringPageMixin, program_page_models
 
 TOKEN_SALT = "wagtail_mentoring.survey"
@@ -177,6 +179,24 @@ class SurveyPage(MentoringPageMixin, AbstractForm):
         return TemplateResponse(request, self.template, context, status=status)
 
 
+class SurveyRoundForm(WagtailAdminModelForm):
+    """A survey round's admin form, whose cycle and page refuse anything but an id
+    before they query (text or a number beyond 64 bits is a form error, not a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("cycle", "page"):
+            field = self.fields.get(name)
+            if field is not None and not isinstance(field, IdModelChoiceField):
+                self.fields[name] = IdModelChoiceField(
+                    queryset=field.queryset,
+                    widget=field.widget,
+                    required=field.required,
+                    label=field.label,
+                    help_text=field.help_text,
+                )
+
+
 class SurveyRound(models.Model):
     """When one survey goes out in a cycle, and how often non-respondents are reminded."""
 
@@ -197,10 +217,11 @@ class SurveyRound(models.Model):
     max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=2)
     link_valid_days = models.PositiveSmallIntegerField(_("links valid for (days)"), default=60)
 
+    base_form_class = SurveyRoundForm
     panels = [
         FieldPanel("cycle"),
         FieldPanel("name"),
-        FieldPanel("page"),
+        FieldPanel("page", widget=SurveyPageChooser),
         FieldPanel("months_after_start"),
         FieldPanel("remind_after_days"),
         FieldPanel("max_reminders"),
