@@ -97,13 +97,13 @@ def test_a_mentor_accepts_by_the_email_link_and_the_introduction_goes_out(
     expect(mentor.get_by_label("Yes, introduce us")).to_be_checked()
     mentor.get_by_role("button", name="Send my answer").click()
     expect(mentor.get_by_text("Your introduction is on its way by email.")).to_be_visible()
-    context.close()
     match.refresh_from_db()
     assert match.status == MatchStatus.APPROVED
     introductions = SentEmail.objects.filter(kind="match_introduction", match=match)
     assert sorted(introductions.values_list("to", flat=True)) == sorted(
         [consent_workspace["mentor"].contact_email, consent_workspace["mentee"].contact_email]
     )
+    context.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -119,7 +119,6 @@ def test_a_mentor_declines_and_the_mentee_is_first_in_the_pool_again(
     mentor.get_by_label("Anything the committee should know").fill("We are colleagues.")
     mentor.get_by_role("button", name="Send my answer").click()
     expect(mentor.get_by_text("Thank you for letting us know.")).to_be_visible()
-    context.close()
 
     page.goto(f"/admin/mentoring/matching/cycle/{match.cycle_id}/")
     first = page.locator("[data-pool] tbody tr").first
@@ -132,3 +131,4 @@ def test_a_mentor_declines_and_the_mentee_is_first_in_the_pool_again(
     assert match.status == MatchStatus.DECLINED
     # Nadia is never emailed about the decline.
     assert not SentEmail.objects.filter(to=consent_workspace["mentee"].contact_email).exists()
+    context.close()

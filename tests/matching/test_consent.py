@@ -409,6 +409,10 @@ def test_the_no_link_declines_with_the_reason(client, pair, django_capture_on_co
     token = consent_token(match, "mentor")
     response = client.post(link.split("?")[0], {"t": token, "answer": "no", "reason": "Too busy."})
     assert response.status_code == 200
+    assert b'data-mentoring-mode="thanks"' in response.content
+    assert b"Thank you for letting us know." in response.content
+    again = client.post(link.split("?")[0], {"t": token, "answer": "no"})
+    assert b'data-mentoring-mode="answered"' in again.content
     match.refresh_from_db()
     assert match.status == MatchStatus.DECLINED
     assert match.events.get(action=MatchAction.DECLINED).params == {

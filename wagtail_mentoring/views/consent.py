@@ -79,18 +79,16 @@ def consent_view(page, request):
             % {"limit": REASON_LIMIT},
         )
         return _render(page, request, template, context, status=400)
+    was_awaiting = match.status == MatchStatus.AWAITING
     try:
         match = lifecycle.answer_invitation(match, role, answer, reason=reason)
     except MatchingError as error:
         context.update(mode="closed", error=str(error))
         return _render(page, request, template, context, status=409)
-    if match.status not in (MatchStatus.AWAITING, MatchStatus.APPROVED) or (
-        match.status == MatchStatus.APPROVED and answer != ConsentAnswer.YES
-    ):
-        # The same answer again, to an invitation that has closed meanwhile.
-        context.update(match=match, mode="answered" if match.answer_of(role) else "closed")
-        if answer == ConsentAnswer.YES and match.status != MatchStatus.APPROVED:
-            context["mode"] = "closed"
+    if not was_awaiting:
+        # The same answer again, to an invitation that had closed: it changed nothing,
+        # so it promises nothing (the other person may have declined meanwhile).
+        context.update(match=match, mode="answered")
         return _render(page, request, template, context)
     context.update(match=match, mode="thanks", answer=answer)
     return _render(page, request, template, context)
