@@ -146,14 +146,15 @@ def test_a_match_awaiting_consent_holds_the_mentors_place(
 
 
 def test_the_invitation_shows_the_profile_without_contact_details(
-    pair, django_capture_on_commit_callbacks
+    pair, settings, django_capture_on_commit_callbacks
 ):
+    settings.WAGTAIL_MENTORING_REGIONS = [("North", "The northern region")]
     mentor, mentee = pair
     _approve(mentor, mentee, django_capture_on_commit_callbacks)
     (message,) = mail.outbox
     assert message.to == [mentor.contact_email]
     assert "Amara Mentee" in message.body and "Lead a small team." in message.body
-    assert "Leadership" in message.body and "North" in message.body
+    assert "Leadership" in message.body and "The northern region" in message.body
     assert mentee.contact_email not in message.body
     assert mentee.contact_email not in message.alternatives[0][0]
     assert "answer=yes" in message.body and "answer=no" in message.body

@@ -46,7 +46,7 @@ def build_invitation(email) -> dict:
             "partner_career_stage": str(partner.get_career_stage_display()),
             "partner_topics": _topics(partner),
             "partner_goals": partner.goals,
-            "partner_region": partner.region,
+            "partner_region": partner.region_label,
             "partner_meeting": str(partner.get_meeting_preference_display()),
             "answer_by": _batch_memo(
                 email, ("due", match.consent_due), lambda: _due_words(match.consent_due)

@@ -228,6 +228,14 @@ class Application(models.Model):
         return ", ".join(topic.name for topic in self.topics.all())
 
     @property
+    def region_label(self) -> str:
+        """The region in words: its label in ``WAGTAIL_MENTORING_REGIONS`` when the
+        site lists regions (the application stores the code), else as typed."""
+        from ..conf import app_settings
+
+        return str(dict(app_settings.REGIONS).get(self.region, self.region))
+
+    @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
