@@ -524,9 +524,10 @@ def _introduce(match: Match, actor, action) -> Match:
     Application.objects.filter(pk__in=[mentor.pk, mentee.pk]).update(
         status=ApplicationStatus.MATCHED
     )
-    Application.objects.filter(pk=mentee.pk).update(first_in_line_since=None)
+    if mentee.first_in_line_since:  # the locked row: no query for everyone else
+        Application.objects.filter(pk=mentee.pk).update(first_in_line_since=None)
+        mentee.first_in_line_since = None
     mentor.status = mentee.status = ApplicationStatus.MATCHED
-    mentee.first_in_line_since = None
     _history(
         [
             (mentor.pk, ApplicationAction.MATCHED, {"as": "mentor", "partner": mentee.name}),

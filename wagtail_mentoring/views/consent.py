@@ -97,10 +97,9 @@ def consent_view(page, request):
 def _mode_of(match, role: str) -> str:
     if match.status == MatchStatus.AWAITING and match.consent_due <= timezone.now():
         return "overdue"  # the schedule has not counted it yet; no answer is taken
-    if match.status == MatchStatus.AWAITING and not match.answer_of(role):
+    if match.status == MatchStatus.AWAITING:
+        # Not answered yet, or a yes, which may still become a no (a no declines).
         return "ask"
-    if match.status == MatchStatus.AWAITING and match.answer_of(role) == ConsentAnswer.YES:
-        return "ask"  # a yes may still become a no until the other person answers
     return "answered" if match.answer_of(role) else "closed"
 
 
